@@ -1,0 +1,163 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { Engine, QueryError } from '../engine/engine.ts';
+import { parseCropSpec } from '../engine/imaging/crop-region.ts';
+import { CropError } from '../engine/imaging/crop-region.ts';
+import { defaultLibraryPath } from '../engine/library/library-location.ts';
+import { runQualityBenchmark } from '../engine/eval/quality-benchmark.ts';
+import { formatIndexSummary, formatSearchTable, formatStatus } from './cli-format.ts';
+import { createProgressReporter } from './progress-reporter.ts';
+
+// This file runs as src/cli/main.ts (tests, development) or bundled as out/main/cli.js: both sit
+// two folders below the project root, next to the matching embed-worker entry.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const fromSource = import.meta.url.endsWith('.ts');
+const embedWorkerUrl = fromSource
+  ? new URL('../engine/embedding/embed-worker.ts', import.meta.url)
+  : new URL('./embed-worker.js', import.meta.url);
+const modelManifestPath = path.join(root, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json');
+
+interface CommonOptions {
+  library?: string;
+  device: string;
+  json?: boolean;
+}
+
+function openEngine(o: CommonOptions): Engine {
+  return Engine.open({
+    libraryPath: path.resolve(o.library ?? defaultLibraryPath()),
+    modelManifestPath,
+    embedWorkerUrl,
+    device: o.device,
+  });
+}
+
+async function withEngine<T>(o: CommonOptions, fn: (e: Engine) => Promise<T>): Promise<T> {
+  const engine = openEngine(o);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+const libraryOption = new Option('--library <file.db>', 'library database (default: the app’s own library)');
+const deviceOption = new Option('--device <device>', 'where the model runs: auto, cpu, gpu, or a provider name (cuda, dml, coreml)').default('auto');
+
+const program = new Command('lookalike')
+  .description('Find visually similar photos in your own folders, offline.')
+  .showHelpAfterError();
+
+program
+  .command('index')
+  .description('add folders to the library and index the photos in them (again: only what changed)')
+  .argument('<folder...>', 'folders with photos')
+  .addOption(libraryOption)
+  .addOption(deviceOption)
+  .option('--json', 'print the summary as JSON')
+  .action(async (folders: string[], o: CommonOptions) => {
+    await withEngine(o, async (engine) => {
+      const progress = createProgressReporter(process.stderr);
+      const summary = await engine.indexFolders(folders, (p) => progress.update(p)).finally(() => progress.stop());
+      console.log(o.json ? JSON.stringify(summary) : formatIndexSummary(summary));
+    });
+  });
+
+program
+  .command('search')
+  .description('find the photos most similar to each query image')
+  .argument('<image...>', 'query images (need not be in the library)')
+  .addOption(libraryOption)
+  .addOption(deviceOption)
+  .option('-k <n>', 'results per query', positiveInt, 20)
+  .option('--crop <x,y,w,h>', 'search with part of the query: pixels, or fractions (0–1) of its size', (v) => {
+    try {
+      return parseCropSpec(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  })
+  .option('--folder <path>', 'only results from this library folder (repeatable)', (v, acc: string[]) => [...acc, v], [])
+  .option('--no-collapse', 'list near-duplicates separately instead of grouping them')
+  .option('--json', 'one JSON object per query per line')
+  .action(
+    async (
+      images: string[],
+      o: CommonOptions & { k: number; crop?: ReturnType<typeof parseCropSpec>; folder: string[]; collapse: boolean },
+    ) => {
+      await withEngine(o, async (engine) => {
+        let failed = 0;
+        for (const image of images) {
+          try {
+            const res = await engine.searchByImage({
+              imagePath: image,
+              k: o.k,
+              collapse: o.collapse,
+              ...(o.crop ? { crop: o.crop } : {}),
+              ...(o.folder.length ? { folders: o.folder } : {}),
+            });
+            if (o.json) {
+              const results = res.results.map((r) => ({
+                path: r.path,
+                score: r.score,
+                rank: r.rank,
+                ...(r.duplicates.length ? { duplicates: r.duplicates } : {}),
+              }));
+              console.log(JSON.stringify({ query: res.query, results, tookMs: res.tookMs, model: res.model, device: res.device }));
+            } else {
+              console.log(formatSearchTable(res));
+            }
+          } catch (err) {
+            if (!(err instanceof QueryError || err instanceof CropError)) throw err;
+            failed++;
+            console.error(`lookalike: ${err.message}`);
+          }
+        }
+        if (failed > 0) process.exitCode = 1;
+      });
+    },
+  );
+
+program
+  .command('status')
+  .description('library counts, model, execution provider and index health')
+  .addOption(libraryOption)
+  .addOption(deviceOption)
+  .option('--json', 'print as JSON')
+  .action(async (o: CommonOptions) => {
+    await withEngine(o, async (engine) => {
+      const s = await engine.status();
+      console.log(o.json ? JSON.stringify(s) : formatStatus(s));
+    });
+  });
+
+const bench = program.command('bench').description('measure the search');
+bench
+  .command('quality')
+  .description('index a labelled photo set and report retrieval quality (N-S, mAP, P@10) against a colour-histogram baseline')
+  .argument('<dataset-dir>', 'a folder with manifest.tsv (path + group or label columns)')
+  .addOption(libraryOption)
+  .addOption(deviceOption)
+  .option('--json', 'print as JSON')
+  .action(async (dir: string, o: CommonOptions) => {
+    const report = await runQualityBenchmark({
+      datasetDir: path.resolve(dir),
+      engineConfig: { modelManifestPath, embedWorkerUrl, device: o.device },
+      ...(o.library ? { libraryPath: path.resolve(o.library) } : {}),
+      log: (line) => console.error(line),
+    });
+    console.log(o.json ? JSON.stringify(report) : report.text);
+  });
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  console.error(`lookalike: ${err.message}`);
+  process.exit(2);
+});

@@ -1,0 +1,220 @@
+import os from 'node:os';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import {
+  type LibraryStatus,
+  type SearchRequest,
+  type SearchResponse,
+  searchRequestSchema,
+} from '../shared/library-api.ts';
+import { Embedder } from './embedding/embedder.ts';
+import { readModelManifest, type ModelManifest } from './embedding/model-manifest.ts';
+import { DurableIndex } from './index/durable-index.ts';
+import { defaultIndexParams, type IndexParams } from './index/index-params.ts';
+import { decodeForModel } from './imaging/image-decoder.ts';
+import { ImageSkip, toImageSkip } from './imaging/skip-reason.ts';
+import type { IngestOptions } from './library/ingest-pipeline.ts';
+import { type IndexProgress, type IndexSummary, LibraryIndexer } from './library/library-indexer.ts';
+import { SimilarSearch } from './search/similar-search.ts';
+import { openDatabase } from './store/database.ts';
+import { EmbeddingRepository } from './store/embedding-repository.ts';
+import { FolderRepository } from './store/folder-repository.ts';
+import { ImageRepository } from './store/image-repository.ts';
+import { IndexRepository } from './store/index-repository.ts';
+import { ModelRepository } from './store/model-repository.ts';
+
+export interface EngineConfig {
+  libraryPath: string;
+  modelManifestPath: string;
+  /** The embed-worker entry (compiled .js in the app, .ts under tests). */
+  embedWorkerUrl: URL;
+  /** auto (GPU when present, else CPU), cpu, gpu, or a provider name. */
+  device?: string;
+  inferenceThreads?: number;
+  indexParams?: Partial<IndexParams>;
+  ingest?: Partial<IngestOptions>;
+}
+
+/** A query photo that cannot be used: the person's input, reported as such. */
+export class QueryError extends Error {}
+
+/** The composition root: the one place that wires the engine's parts together. */
+export class Engine {
+  readonly config: EngineConfig;
+  readonly manifest: ModelManifest;
+  private readonly modelPath: string;
+  private readonly db: Database;
+  private readonly folders: FolderRepository;
+  private readonly images: ImageRepository;
+  private readonly embeddings: EmbeddingRepository;
+  private readonly indexLog: IndexRepository;
+  private readonly params: IndexParams;
+  private readonly indexer: LibraryIndexer;
+  private readonly search: SimilarSearch;
+  private durable?: DurableIndex;
+  private embedder?: Promise<Embedder>;
+
+  private constructor(config: EngineConfig) {
+    this.config = config;
+    const loaded = readModelManifest(config.modelManifestPath);
+    this.manifest = loaded.manifest;
+    this.modelPath = loaded.modelPath;
+    this.db = openDatabase(config.libraryPath);
+    new ModelRepository(this.db).ensure(this.manifest);
+    this.folders = new FolderRepository(this.db);
+    this.images = new ImageRepository(this.db);
+    this.embeddings = new EmbeddingRepository(this.db, this.manifest.id);
+    this.indexLog = new IndexRepository(this.db, this.manifest.id);
+    this.params = { ...defaultIndexParams, ...config.indexParams };
+    const cores = os.availableParallelism();
+    this.indexer = new LibraryIndexer({
+      db: this.db,
+      folders: this.folders,
+      images: this.images,
+      embeddings: this.embeddings,
+      indexLog: this.indexLog,
+      index: () => this.index(),
+      embedder: () => this.startEmbedder(),
+      ingestOptions: {
+        batchSize: 16,
+        decodeConcurrency: Math.max(2, cores),
+        batchesInFlight: 2,
+        ...config.ingest,
+      },
+    });
+    this.search = new SimilarSearch({
+      index: () => this.index(),
+      embeddings: this.embeddings,
+      images: this.images,
+      params: this.params,
+      allowedIds: (ids) => this.images.idsInFolders(ids),
+    });
+  }
+
+  static open(config: EngineConfig): Engine {
+    return new Engine(config);
+  }
+
+  /** Adds folders to the library and brings everything in them up to date. */
+  indexFolders(folders: readonly string[], onProgress?: (p: IndexProgress) => void): Promise<IndexSummary> {
+    return this.indexer.indexFolders(folders, onProgress);
+  }
+
+  /** Re-indexes every folder already in the library. */
+  refreshLibrary(onProgress?: (p: IndexProgress) => void): Promise<IndexSummary> {
+    return this.indexer.indexFolders(
+      this.folders.list().map((f) => f.path),
+      onProgress,
+    );
+  }
+
+  async searchByImage(request: SearchRequest): Promise<SearchResponse> {
+    const req = searchRequestSchema.parse(request);
+    const started = performance.now();
+    const queryPath = path.resolve(req.imagePath);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(queryPath);
+    } catch (err) {
+      throw new QueryError(`Cannot use ${queryPath} as a query: ${toImageSkip(err).message}`);
+    }
+    const embedder = await this.startEmbedder();
+    let rgb: Uint8Array;
+    try {
+      rgb = (await decodeForModel(bytes, this.manifest.input, req.crop)).rgb;
+    } catch (err) {
+      const reason = err instanceof ImageSkip ? err.message : (err as Error).message;
+      throw new QueryError(`Cannot use ${queryPath} as a query: ${reason}`);
+    }
+    const [vector] = await embedder.embed([rgb]);
+    const folderIds = req.folders?.map((f) => {
+      const row = this.folders.getByPath(path.resolve(f));
+      if (!row) throw new QueryError(`Not a library folder: ${f}`);
+      return row.id;
+    });
+    const hits = this.search.searchSync(vector!, {
+      k: req.k,
+      collapse: req.collapse,
+      ...(folderIds ? { folderIds } : {}),
+    });
+    return {
+      query: queryPath,
+      results: hits.map((h) => ({
+        path: h.image.path,
+        score: h.score,
+        rank: h.rank,
+        width: h.image.width,
+        height: h.image.height,
+        duplicates: h.duplicates.map((d) => ({ path: d.image.path, score: d.score })),
+      })),
+      tookMs: performance.now() - started,
+      model: this.manifest.id,
+      device: embedder.provider,
+    };
+  }
+
+  async status(): Promise<LibraryStatus> {
+    const embedder = await this.startEmbedder();
+    const durable = this.index();
+    durable.refreshSync();
+    const counts = this.images.countsByFolder();
+    const totals = this.images.countByStatus();
+    const health = durable.health;
+    return {
+      library: this.config.libraryPath,
+      folders: this.folders.list().map((f) => ({
+        path: f.path,
+        images: counts.get(f.id)?.ok ?? 0,
+        skipped: counts.get(f.id)?.skipped ?? 0,
+      })),
+      images: totals.ok,
+      skipped: totals.skipped,
+      model: { id: this.manifest.id, dim: this.manifest.output.dim },
+      device: { provider: embedder.provider, fallbacks: embedder.fallbacks },
+      index: {
+        state: health.state,
+        detail:
+          health.state === 'rebuilt'
+            ? `rebuilt from stored vectors: ${health.reason}`
+            : health.state === 'snapshot'
+              ? `loaded from snapshot, ${health.replayed} later changes replayed`
+              : 'empty',
+        vectors: durable.index.liveCount,
+        pendingChanges: durable.pendingSinceSnapshot(),
+      },
+    };
+  }
+
+  skippedFiles(limit?: number): Array<{ path: string; reason: string }> {
+    return this.images.skipped(limit);
+  }
+
+  async close(): Promise<void> {
+    const embedder = this.embedder;
+    this.embedder = undefined;
+    if (embedder) await embedder.then((e) => e.dispose()).catch(() => undefined);
+    this.db.close();
+  }
+
+  private index(): DurableIndex {
+    this.durable ??= DurableIndex.openSync(this.db, {
+      repo: this.indexLog,
+      embeddings: this.embeddings,
+      params: this.params,
+      dim: this.manifest.output.dim,
+    });
+    return this.durable;
+  }
+
+  private startEmbedder(): Promise<Embedder> {
+    this.embedder ??= Embedder.start({
+      manifest: this.manifest,
+      modelPath: this.modelPath,
+      workerUrl: this.config.embedWorkerUrl,
+      device: this.config.device ?? 'auto',
+      threads: this.config.inferenceThreads ?? os.availableParallelism(),
+    });
+    return this.embedder;
+  }
+}

@@ -1,0 +1,133 @@
+import type { Database } from 'better-sqlite3';
+import type { EmbeddingRepository } from '../store/embedding-repository.ts';
+import type { IndexRepository } from '../store/index-repository.ts';
+import { HnswIndex } from './hnsw-index.ts';
+import type { IndexParams } from './index-params.ts';
+
+export type IndexHealth =
+  | { state: 'empty' }
+  | { state: 'snapshot'; replayed: number }
+  | { state: 'rebuilt'; reason: string };
+
+/** Past this share of mark-deleted points, a snapshot compacts the graph first. */
+const COMPACT_DELETED_RATIO = 0.2;
+
+interface Deps {
+  repo: IndexRepository;
+  embeddings: EmbeddingRepository;
+  params: IndexParams;
+  dim: number;
+}
+
+/**
+ * The HNSW graph kept durable in SQLite: the latest snapshot plus the change log after it.
+ * The database rows are the truth and the graph is derived from them: every change reaches the
+ * graph by way of the log (`refreshSync`), whichever process made it, and any disagreement
+ * found on open triggers a rebuild from the stored vectors.
+ */
+export class DurableIndex {
+  index: HnswIndex;
+  readonly health: IndexHealth;
+  private readonly deps: Deps;
+  /** The last log entry the graph reflects. */
+  private appliedThrough: number;
+
+  private constructor(deps: Deps, index: HnswIndex, health: IndexHealth, appliedThrough: number) {
+    this.deps = deps;
+    this.index = index;
+    this.health = health;
+    this.appliedThrough = appliedThrough;
+  }
+
+  static openSync(db: Database, deps: Deps): DurableIndex {
+    // One read transaction: the snapshot, the log after it and the rows are seen at one instant.
+    return db.transaction(() => {
+      const highWater = deps.repo.highWater();
+      const truth = deps.embeddings.liveIds();
+      const snap = deps.repo.latestSnapshot();
+      const loaded = snap ? loadSnapshot(deps, snap.id, snap.highWater, snap.deletedIds) : undefined;
+      if (loaded) {
+        const mismatch = describeMismatch(loaded.index, truth);
+        if (!mismatch) {
+          return new DurableIndex(deps, loaded.index, { state: 'snapshot', replayed: loaded.replayed }, highWater);
+        }
+        return new DurableIndex(deps, rebuild(deps), { state: 'rebuilt', reason: mismatch }, highWater);
+      }
+      if (truth.length === 0) {
+        return new DurableIndex(deps, new HnswIndex(deps.dim, deps.params), { state: 'empty' }, highWater);
+      }
+      const reason = snap ? 'snapshot unreadable' : 'no snapshot yet';
+      return new DurableIndex(deps, rebuild(deps), { state: 'rebuilt', reason }, highWater);
+    })();
+  }
+
+  /** Applies every change committed (by any process) since the graph was last brought up to date. */
+  refreshSync(): number {
+    const { ids, highWater } = this.deps.repo.touchedSince(this.appliedThrough);
+    applyTouched(this.index, ids, this.deps.embeddings);
+    this.appliedThrough = highWater;
+    return ids.length;
+  }
+
+  /** Changes logged since the last snapshot: how much replay the next open would need. */
+  pendingSinceSnapshot(): number {
+    return this.deps.repo.changesSince(this.deps.repo.latestSnapshot()?.highWater ?? 0);
+  }
+
+  /** Writes a snapshot covering everything committed so far; compacts deleted points first. */
+  snapshotSync(): void {
+    this.refreshSync();
+    if (this.index.deletedRatio > COMPACT_DELETED_RATIO) this.index = rebuild(this.deps);
+    this.deps.repo.saveSnapshot(
+      {
+        highWater: this.appliedThrough,
+        liveCount: this.index.liveCount,
+        deletedIds: this.index.deletedIds,
+        params: JSON.stringify(this.deps.params),
+      },
+      this.index.toBytesSync(),
+    );
+  }
+}
+
+function loadSnapshot(
+  deps: Deps,
+  snapshotId: number,
+  snapshotHighWater: number,
+  deletedIds: number[],
+): { index: HnswIndex; replayed: number } | undefined {
+  const bytes = deps.repo.readSnapshotBytes(snapshotId);
+  if (!bytes) return undefined;
+  let index: HnswIndex;
+  try {
+    index = HnswIndex.fromBytesSync(bytes, deps.dim, deps.params, deletedIds);
+  } catch {
+    return undefined;
+  }
+  const { ids } = deps.repo.touchedSince(snapshotHighWater);
+  applyTouched(index, ids, deps.embeddings);
+  return { index, replayed: ids.length };
+}
+
+function applyTouched(index: HnswIndex, ids: readonly number[], embeddings: EmbeddingRepository): void {
+  const vectors = embeddings.vectorsForImages(ids);
+  for (const id of ids) {
+    const v = vectors.get(id);
+    if (v) index.upsertSync(id, v);
+    else index.removeSync(id);
+  }
+}
+
+function rebuild(deps: Deps): HnswIndex {
+  const index = new HnswIndex(deps.dim, deps.params, deps.embeddings.liveIds().length + 16);
+  for (const { id, vector } of deps.embeddings.iterateLive()) index.upsertSync(id, vector);
+  return index;
+}
+
+function describeMismatch(index: HnswIndex, truth: readonly number[]): string | undefined {
+  if (index.liveCount !== truth.length) {
+    return `index held ${index.liveCount} photos, library has ${truth.length}`;
+  }
+  for (const id of truth) if (!index.has(id)) return `photo ${id} missing from the index`;
+  return undefined;
+}

@@ -1,0 +1,103 @@
+import { opendir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ImageSkip, toImageSkip } from '../imaging/skip-reason.ts';
+
+/** Extensions worth opening. The content decides the format; this only keeps sidecars, videos and documents out. */
+export const IMAGE_EXTENSIONS = new Set([
+  '.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.avif', '.heic', '.heif', '.gif', '.tif', '.tiff',
+]);
+
+/** Folders that never hold a person's photos, or hold copies of them (thumbnail caches). */
+const SKIPPED_DIR_NAMES = new Set(['node_modules', '@eaDir', '$RECYCLE.BIN', 'System Volume Information']);
+
+export interface ScannedFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ScanProblem {
+  path: string;
+  skip: ImageSkip;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  problems: ScanProblem[];
+}
+
+export function isImageName(name: string): boolean {
+  return IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase());
+}
+
+/**
+ * Lists the image files under a folder, following symbolic links but never visiting the same
+ * real folder twice (so link loops end). Problems are reported per file, never thrown.
+ */
+export async function scanFolder(root: string): Promise<ScanResult> {
+  const files: ScannedFile[] = [];
+  const problems: ScanProblem[] = [];
+  const seenDirs = new Set<string>();
+
+  async function walk(dir: string): Promise<void> {
+    let real: string;
+    try {
+      real = await realpath(dir);
+    } catch (err) {
+      problems.push({ path: dir, skip: toImageSkip(err) });
+      return;
+    }
+    if (seenDirs.has(real)) return;
+    seenDirs.add(real);
+    let handle;
+    try {
+      handle = await opendir(dir, { encoding: 'buffer' as unknown as BufferEncoding });
+    } catch (err) {
+      problems.push({ path: dir, skip: toImageSkip(err) });
+      return;
+    }
+    const subdirs: string[] = [];
+    for await (const entry of handle) {
+      const rawName = entry.name as unknown as Buffer;
+      const name = rawName.toString('utf8');
+      if (!Buffer.from(name, 'utf8').equals(rawName)) {
+        if (isImageName(rawName.toString('latin1'))) {
+          problems.push({
+            path: path.join(dir, name),
+            skip: new ImageSkip('unreadable', 'the file name is not valid UTF-8 text; rename the file to include it'),
+          });
+        }
+        continue;
+      }
+      if (name.startsWith('.')) continue;
+      const full = path.join(dir, name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = await stat(full);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (err) {
+          if (isImageName(name)) problems.push({ path: full, skip: toImageSkip(err) });
+          continue;
+        }
+      }
+      if (isDir) {
+        if (!SKIPPED_DIR_NAMES.has(name)) subdirs.push(full);
+      } else if (isFile && isImageName(name)) {
+        try {
+          const s = await stat(full);
+          files.push({ path: full, size: s.size, mtimeMs: Math.floor(s.mtimeMs) });
+        } catch (err) {
+          problems.push({ path: full, skip: toImageSkip(err) });
+        }
+      }
+    }
+    for (const sub of subdirs) await walk(sub);
+  }
+
+  await walk(root);
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, problems };
+}

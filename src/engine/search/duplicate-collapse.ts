@@ -1,0 +1,33 @@
+/** Cosine at or above which two photos count as near-duplicates (resized copies, burst frames). */
+export const DEFAULT_DUPLICATE_THRESHOLD = 0.95;
+
+export interface Scored {
+  id: number;
+  score: number;
+  vector: Float32Array;
+}
+
+export interface CollapsedGroup<T extends Scored> {
+  lead: T;
+  members: T[];
+}
+
+/**
+ * Greedy grouping in rank order: each result joins the first better-ranked group whose lead it
+ * nearly duplicates, so every group is led by its best match and the ranking is preserved.
+ */
+export function collapseNearDuplicates<T extends Scored>(ranked: readonly T[], threshold = DEFAULT_DUPLICATE_THRESHOLD): CollapsedGroup<T>[] {
+  const groups: CollapsedGroup<T>[] = [];
+  for (const r of ranked) {
+    const home = groups.find((g) => dot(g.lead.vector, r.vector) >= threshold);
+    if (home) home.members.push(r);
+    else groups.push({ lead: r, members: [] });
+  }
+  return groups;
+}
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}

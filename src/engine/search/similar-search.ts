@@ -1,0 +1,69 @@
+import type { DurableIndex } from '../index/durable-index.ts';
+import type { IndexParams } from '../index/index-params.ts';
+import type { EmbeddingRepository } from '../store/embedding-repository.ts';
+import type { ImageRepository, ImageRow } from '../store/image-repository.ts';
+import { collapseNearDuplicates, DEFAULT_DUPLICATE_THRESHOLD, dot } from './duplicate-collapse.ts';
+
+export interface SearchOptions {
+  k: number;
+  collapse: boolean;
+  duplicateThreshold?: number;
+  /** Only images whose folder is one of these ids. */
+  folderIds?: readonly number[];
+  /** Image ids never to return (e.g. the query photo itself). */
+  excludeIds?: readonly number[];
+}
+
+export interface SearchHit {
+  image: ImageRow;
+  score: number;
+  rank: number;
+  /** Near-duplicates folded under this result (when collapsing), best first. */
+  duplicates: Array<{ image: ImageRow; score: number }>;
+}
+
+/**
+ * Nearest neighbours, then exact re-scoring against the stored vectors (the graph's distances
+ * are approximate and may be stale), filtering, and near-duplicate collapse.
+ */
+export class SimilarSearch {
+  private readonly deps: {
+    index: () => DurableIndex;
+    embeddings: EmbeddingRepository;
+    images: ImageRepository;
+    params: IndexParams;
+    allowedIds: (folderIds: readonly number[]) => Set<number>;
+  };
+  constructor(deps: SimilarSearch['deps']) {
+    this.deps = deps;
+  }
+
+  searchSync(query: Float32Array, options: SearchOptions): SearchHit[] {
+    const durable = this.deps.index();
+    durable.refreshSync();
+    const exclude = new Set(options.excludeIds ?? []);
+    const allowed = options.folderIds?.length ? this.deps.allowedIds(options.folderIds) : undefined;
+    // Collapsing folds results together, so ask for more to still fill k groups.
+    const want = options.k * this.deps.params.overfetch * (options.collapse ? 2 : 1) + exclude.size;
+    const candidates = durable.index.searchSync(query, want, allowed ? (id) => allowed.has(id) : undefined);
+    const vectors = this.deps.embeddings.vectorsForImages(candidates.map((c) => c.id));
+    const scored = [...vectors]
+      .filter(([id]) => !exclude.has(id) && (!allowed || allowed.has(id)))
+      .map(([id, vector]) => ({ id, vector, score: dot(query, vector) }))
+      .sort((a, b) => b.score - a.score || a.id - b.id);
+
+    const groups = options.collapse
+      ? collapseNearDuplicates(scored, options.duplicateThreshold ?? DEFAULT_DUPLICATE_THRESHOLD)
+      : scored.map((lead) => ({ lead, members: [] }));
+    const top = groups.slice(0, options.k);
+    const rows = new Map(
+      this.deps.images.getMany(top.flatMap((g) => [g.lead.id, ...g.members.map((m) => m.id)])).map((r) => [r.id, r]),
+    );
+    return top.map((g, i) => ({
+      image: rows.get(g.lead.id)!,
+      score: g.lead.score,
+      rank: i + 1,
+      duplicates: g.members.map((m) => ({ image: rows.get(m.id)!, score: m.score })),
+    }));
+  }
+}
