@@ -8,6 +8,7 @@ import { defaultLibraryPath } from '../engine/library/library-location.ts';
 import { runQualityBenchmark } from '../engine/eval/quality-benchmark.ts';
 import { formatIndexSummary, formatSearchTable, formatStatus } from './cli-format.ts';
 import { createProgressReporter } from './progress-reporter.ts';
+import { runSpeedBenchmark } from './speed-benchmark.ts';
 
 // This file runs as src/cli/main.ts (tests, development) or bundled as out/main/cli.js: both sit
 // two folders below the project root, next to the matching embed-worker entry.
@@ -152,6 +153,25 @@ bench
       datasetDir: path.resolve(dir),
       engineConfig: { modelManifestPath, embedWorkerUrl, device: o.device },
       ...(o.library ? { libraryPath: path.resolve(o.library) } : {}),
+      log: (line) => console.error(line),
+    });
+    console.log(o.json ? JSON.stringify(report) : report.text);
+  });
+
+bench
+  .command('speed')
+  .description('indexing throughput next to its stage ceilings, and query latency on a padded library')
+  .argument('<photos-dir>', 'a folder of (ideally multi-megapixel) photos')
+  .addOption(deviceOption)
+  .option('--copies <n>', 'index each photo this many times (as distinct files)', positiveInt, 4)
+  .option('--library-images <n>', 'library size for the query-latency test', positiveInt, 10_000)
+  .option('--json', 'print as JSON')
+  .action(async (dir: string, o: CommonOptions & { copies: number; libraryImages: number }) => {
+    const report = await runSpeedBenchmark({
+      photosDir: path.resolve(dir),
+      copies: o.copies,
+      libraryImages: o.libraryImages,
+      engineConfig: { modelManifestPath, embedWorkerUrl, device: o.device },
       log: (line) => console.error(line),
     });
     console.log(o.json ? JSON.stringify(report) : report.text);

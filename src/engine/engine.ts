@@ -76,9 +76,12 @@ export class Engine {
       indexLog: this.indexLog,
       index: () => this.index(),
       embedder: () => this.startEmbedder(),
+      // Measured (BENCHMARKS.md): decoding dominates on multi-megapixel photos, and each decode
+      // slot also waits on file reads, so twice as many decodes as cores keeps them busy, while
+      // one inference thread per two cores keeps the model ahead of them.
       ingestOptions: {
-        batchSize: 16,
-        decodeConcurrency: Math.max(2, cores),
+        batchSize: 8,
+        decodeConcurrency: Math.max(2, cores * 2),
         batchesInFlight: 2,
         ...config.ingest,
       },
@@ -213,7 +216,7 @@ export class Engine {
       modelPath: this.modelPath,
       workerUrl: this.config.embedWorkerUrl,
       device: this.config.device ?? 'auto',
-      threads: this.config.inferenceThreads ?? os.availableParallelism(),
+      threads: this.config.inferenceThreads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
     });
     return this.embedder;
   }
