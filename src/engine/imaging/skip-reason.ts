@@ -41,16 +41,25 @@ export function toImageSkip(err: unknown, fileSize?: number): ImageSkip {
       break;
   }
   const msg = String(e?.message ?? err);
+  // Any other system error (too many open files, a stale network share) is about reading the
+  // file, not about the image, and may pass: 'unreadable' is retried, 'corrupt' is not.
+  if (typeof e?.syscall === 'string') {
+    return new ImageSkip('unreadable', `the file could not be read (${msg.split('\n')[0]})`);
+  }
   if (/exceeds pixel limit/i.test(msg)) {
     return new ImageSkip('too-many-pixels', 'the image has too many pixels to decode safely');
   }
-  if (/unsupported image format|bad seek|not a known file format|Input buffer has corrupt header/i.test(msg)) {
+  // Checked before the damage patterns below: libheif reports a missing HEVC decoder after a
+  // run of harmless "bad seek" lines, sometimes under "corrupt header".
+  if (/compression format has not been built in|no decoding plugin installed/i.test(msg)) {
+    return new ImageSkip('unsupported', 'HEIC/HEVC photos cannot be decoded by this build');
+  }
+  // Only these mean that no decoder recognised the bytes. "corrupt header" and "bad seek" come
+  // from a decoder that did recognise its format and then ran out of (or into bad) data.
+  if (/unsupported image format|not a known file format/i.test(msg)) {
     return fileSize === 0
       ? new ImageSkip('empty', 'the file is empty (0 bytes)')
       : new ImageSkip('unsupported', 'not an image, or in a format this app cannot read');
-  }
-  if (/heif|hevc|compression format has not been built in/i.test(msg)) {
-    return new ImageSkip('unsupported', 'HEIC/HEVC photos cannot be decoded by this build');
   }
   if (/premature end|truncated|unexpected end|corrupt|invalid|bad|error/i.test(msg)) {
     return new ImageSkip('corrupt', 'the image data is damaged or incomplete');

@@ -4,7 +4,18 @@ import { ImageSkip, toImageSkip } from '../imaging/skip-reason.ts';
 
 /** Extensions worth opening. The content decides the format; this only keeps sidecars, videos and documents out. */
 export const IMAGE_EXTENSIONS = new Set([
-  '.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.avif', '.heic', '.heif', '.gif', '.tif', '.tiff',
+  '.jpg',
+  '.jpeg',
+  '.jpe',
+  '.jfif',
+  '.png',
+  '.webp',
+  '.avif',
+  '.heic',
+  '.heif',
+  '.gif',
+  '.tif',
+  '.tiff',
 ]);
 
 /** Folders that never hold a person's photos, or hold copies of them (thumbnail caches). */
@@ -26,6 +37,27 @@ export interface ScanResult {
   problems: ScanProblem[];
 }
 
+/** Folder errors in folder words: toImageSkip speaks of files. */
+function folderSkip(err: unknown): ImageSkip {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new ImageSkip(
+      'unreadable',
+      'permission denied: the folder cannot be opened, so its photos are not listed',
+    );
+  }
+  if (code === 'ENOENT') return new ImageSkip('vanished', 'the folder disappeared before it could be listed');
+  return toImageSkip(err);
+}
+
+/** A link whose target is missing has not vanished: it was broken before the scan looked. */
+function linkSkip(err: unknown): ImageSkip {
+  if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') {
+    return new ImageSkip('not-a-file', 'a broken symbolic link: the file it points to does not exist');
+  }
+  return toImageSkip(err);
+}
+
 export function isImageName(name: string): boolean {
   return IMAGE_EXTENSIONS.has(path.extname(name).toLowerCase());
 }
@@ -44,7 +76,7 @@ export async function scanFolder(root: string): Promise<ScanResult> {
     try {
       real = await realpath(dir);
     } catch (err) {
-      problems.push({ path: dir, skip: toImageSkip(err) });
+      problems.push({ path: dir, skip: folderSkip(err) });
       return;
     }
     if (seenDirs.has(real)) return;
@@ -53,23 +85,35 @@ export async function scanFolder(root: string): Promise<ScanResult> {
     try {
       handle = await opendir(dir, { encoding: 'buffer' as unknown as BufferEncoding });
     } catch (err) {
-      problems.push({ path: dir, skip: toImageSkip(err) });
+      problems.push({ path: dir, skip: folderSkip(err) });
       return;
     }
     const subdirs: string[] = [];
     for await (const entry of handle) {
       const rawName = entry.name as unknown as Buffer;
+      if (rawName[0] === 0x2e) continue; // hidden: '.'
       const name = rawName.toString('utf8');
       if (!Buffer.from(name, 'utf8').equals(rawName)) {
-        if (isImageName(rawName.toString('latin1'))) {
+        // A folder is reported too: silently passing over it would lose every photo inside.
+        if (entry.isDirectory()) {
           problems.push({
             path: path.join(dir, name),
-            skip: new ImageSkip('unreadable', 'the file name is not valid UTF-8 text; rename the file to include it'),
+            skip: new ImageSkip(
+              'unreadable',
+              'the folder name is not valid UTF-8 text; rename the folder to include its photos',
+            ),
+          });
+        } else if (isImageName(rawName.toString('latin1'))) {
+          problems.push({
+            path: path.join(dir, name),
+            skip: new ImageSkip(
+              'unreadable',
+              'the file name is not valid UTF-8 text; rename the file to include it',
+            ),
           });
         }
         continue;
       }
-      if (name.startsWith('.')) continue;
       const full = path.join(dir, name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -79,7 +123,7 @@ export async function scanFolder(root: string): Promise<ScanResult> {
           isDir = target.isDirectory();
           isFile = target.isFile();
         } catch (err) {
-          if (isImageName(name)) problems.push({ path: full, skip: toImageSkip(err) });
+          if (isImageName(name)) problems.push({ path: full, skip: linkSkip(err) });
           continue;
         }
       }
