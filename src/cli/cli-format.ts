@@ -4,9 +4,13 @@ import type { IndexSummary } from '../engine/library/library-indexer.ts';
 /** Human-readable renderings of engine results for the terminal. */
 export function formatSearchTable(res: SearchResponse): string {
   const lines = [`Query: ${res.query}  (${res.tookMs.toFixed(0)} ms, ${res.model} on ${res.device})`];
-  if (res.results.length === 0) lines.push('  No results: the library is empty or nothing matched the filters.');
+  if (res.results.length === 0)
+    lines.push('  No results: the library is empty or nothing matched the filters.');
   for (const r of res.results) {
-    const dup = r.duplicates.length > 0 ? `  (+${r.duplicates.length} near-duplicate${r.duplicates.length > 1 ? 's' : ''})` : '';
+    const dup =
+      r.duplicates.length > 0
+        ? `  (+${r.duplicates.length} near-duplicate${r.duplicates.length > 1 ? 's' : ''})`
+        : '';
     lines.push(`${String(r.rank).padStart(4)}  ${r.score.toFixed(4)}  ${r.path}${dup}`);
     for (const d of r.duplicates) lines.push(`              ${d.score.toFixed(4)}  ↳ ${d.path}`);
   }
@@ -36,9 +40,12 @@ export function formatStatus(s: LibraryStatus): string {
     `Device:  ${s.device.provider}`,
   ];
   for (const f of s.device.fallbacks) lines.push(`         ${f.provider} not used: ${f.reason}`);
-  lines.push(`Index:   ${s.index.vectors} vectors, ${s.index.state} (${s.index.detail}), ${s.index.pendingChanges} changes since last snapshot`);
+  lines.push(
+    `Index:   ${s.index.vectors} vectors, ${s.index.state} (${s.index.detail}), ${s.index.pendingChanges} changes since last snapshot`,
+  );
   lines.push('Folders:');
   if (s.folders.length === 0) lines.push('  (none: add one with `lookalike index <folder>`)');
-  for (const f of s.folders) lines.push(`  ${f.path}  ${f.images} photos${f.skipped ? `, ${f.skipped} skipped` : ''}`);
+  for (const f of s.folders)
+    lines.push(`  ${f.path}  ${f.images} photos${f.skipped ? `, ${f.skipped} skipped` : ''}`);
   return lines.join('\n');
 }

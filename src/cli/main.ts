@@ -51,7 +51,10 @@ function positiveInt(v: string): number {
 }
 
 const libraryOption = new Option('--library <file.db>', 'library database (default: the app’s own library)');
-const deviceOption = new Option('--device <device>', 'where the model runs: auto, cpu, gpu, or a provider name (cuda, dml, coreml)').default('auto');
+const deviceOption = new Option(
+  '--device <device>',
+  'where the model runs: auto, cpu, gpu, or a provider name (cuda, dml, coreml)',
+).default('auto');
 
 const program = new Command('lookalike')
   .description('Find visually similar photos in your own folders, offline.')
@@ -67,7 +70,9 @@ program
   .action(async (folders: string[], o: CommonOptions) => {
     await withEngine(o, async (engine) => {
       const progress = createProgressReporter(process.stderr);
-      const summary = await engine.indexFolders(folders, (p) => progress.update(p)).finally(() => progress.stop());
+      const summary = await engine
+        .indexFolders(folders, (p) => progress.update(p))
+        .finally(() => progress.stop());
       console.log(o.json ? JSON.stringify(summary) : formatIndexSummary(summary));
     });
   });
@@ -79,20 +84,34 @@ program
   .addOption(libraryOption)
   .addOption(deviceOption)
   .option('-k <n>', 'results per query', positiveInt, 20)
-  .option('--crop <x,y,w,h>', 'search with part of the query: pixels, or fractions (0–1) of its size', (v) => {
-    try {
-      return parseCropSpec(v);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  })
-  .option('--folder <path>', 'only results from this library folder (repeatable)', (v, acc: string[]) => [...acc, v], [])
+  .option(
+    '--crop <x,y,w,h>',
+    'search with part of the query: pixels, or fractions (0–1) of its size',
+    (v) => {
+      try {
+        return parseCropSpec(v);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+    },
+  )
+  .option(
+    '--folder <path>',
+    'only results from this library folder (repeatable)',
+    (v, acc: string[]) => [...acc, v],
+    [],
+  )
   .option('--no-collapse', 'list near-duplicates separately instead of grouping them')
   .option('--json', 'one JSON object per query per line')
   .action(
     async (
       images: string[],
-      o: CommonOptions & { k: number; crop?: ReturnType<typeof parseCropSpec>; folder: string[]; collapse: boolean },
+      o: CommonOptions & {
+        k: number;
+        crop?: ReturnType<typeof parseCropSpec>;
+        folder: string[];
+        collapse: boolean;
+      },
     ) => {
       await withEngine(o, async (engine) => {
         let failed = 0;
@@ -112,7 +131,15 @@ program
                 rank: r.rank,
                 ...(r.duplicates.length ? { duplicates: r.duplicates } : {}),
               }));
-              console.log(JSON.stringify({ query: res.query, results, tookMs: res.tookMs, model: res.model, device: res.device }));
+              console.log(
+                JSON.stringify({
+                  query: res.query,
+                  results,
+                  tookMs: res.tookMs,
+                  model: res.model,
+                  device: res.device,
+                }),
+              );
             } else {
               console.log(formatSearchTable(res));
             }
@@ -143,7 +170,9 @@ program
 const bench = program.command('bench').description('measure the search');
 bench
   .command('quality')
-  .description('index a labelled photo set and report retrieval quality (N-S, mAP, P@10) against a colour-histogram baseline')
+  .description(
+    'index a labelled photo set and report retrieval quality (N-S, mAP, P@10) against a colour-histogram baseline',
+  )
   .argument('<dataset-dir>', 'a folder with manifest.tsv (path + group or label columns)')
   .addOption(libraryOption)
   .addOption(deviceOption)

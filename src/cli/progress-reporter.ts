@@ -2,7 +2,10 @@ import cliProgress from 'cli-progress';
 import type { IndexProgress } from '../engine/library/library-indexer.ts';
 
 /** A progress bar on a terminal; silence when output goes to a file or pipe. */
-export function createProgressReporter(stream: NodeJS.WriteStream): { update(p: IndexProgress): void; stop(): void } {
+export function createProgressReporter(stream: NodeJS.WriteStream): {
+  update(p: IndexProgress): void;
+  stop(): void;
+} {
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {

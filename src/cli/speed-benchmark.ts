@@ -43,7 +43,9 @@ export async function runSpeedBenchmark(opts: {
   try {
     // Copies with a distinct trailing byte: the same decoding work, but different content,
     // so the pipeline cannot skip them as byte-identical.
-    const sources = readdirSync(opts.photosDir).filter(isImageName).map((f) => path.join(opts.photosDir, f));
+    const sources = readdirSync(opts.photosDir)
+      .filter(isImageName)
+      .map((f) => path.join(opts.photosDir, f));
     const corpus = path.join(tmp, 'photos');
     const files: string[] = [];
     mkdirSync(corpus);
@@ -89,7 +91,9 @@ export async function runSpeedBenchmark(opts: {
     t = performance.now();
     let pending: Promise<unknown> = Promise.resolve();
     for (let i = 0; i < files.length; i += 16) {
-      const imgs = await Promise.all(files.slice(i, i + 16).map(async (f) => (await decodeForModel(readFileSync(f), manifest.input)).rgb));
+      const imgs = await Promise.all(
+        files.slice(i, i + 16).map(async (f) => (await decodeForModel(readFileSync(f), manifest.input)).rgb),
+      );
       await pending;
       pending = embedder.embed(imgs);
     }
@@ -114,7 +118,8 @@ export async function runSpeedBenchmark(opts: {
     await sharp(files[0]!).resize(640, 480, { fit: 'fill' }).jpeg().toFile(queryFile);
     await engine.searchByImage({ imagePath: queryFile, k: 20 });
     const times: number[] = [];
-    for (let i = 0; i < 50; i++) times.push((await engine.searchByImage({ imagePath: queryFile, k: 20 })).tookMs);
+    for (let i = 0; i < 50; i++)
+      times.push((await engine.searchByImage({ imagePath: queryFile, k: 20 })).tookMs);
     const libraryImages = (await engine.status()).index.vectors;
     await engine.close();
     times.sort((a, b) => a - b);
@@ -132,13 +137,28 @@ export async function runSpeedBenchmark(opts: {
       `plain overlapped sharp+ONNX loop:  ${plainLoop.toFixed(1)} images/s`,
       `query 640x480, k=20, ${libraryImages} images: p50 ${queryMs.p50.toFixed(1)} ms, p95 ${queryMs.p95.toFixed(1)} ms`,
     ].join('\n');
-    return { machine, photos: files.length, megapixels, decodeOnly, inferenceOnly, sharedCeiling, pipeline, plainLoop, queryMs, text };
+    return {
+      machine,
+      photos: files.length,
+      megapixels,
+      decodeOnly,
+      inferenceOnly,
+      sharedCeiling,
+      pipeline,
+      plainLoop,
+      queryMs,
+      text,
+    };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {

@@ -91,7 +91,7 @@ export class Engine {
       embeddings: this.embeddings,
       images: this.images,
       params: this.params,
-      allowedIds: (ids) => this.images.idsInFolders(ids),
+      allowedIds: (folders) => this.images.idsUnder(folders),
     });
   }
 
@@ -131,15 +131,18 @@ export class Engine {
       throw new QueryError(`Cannot use ${queryPath} as a query: ${reason}`);
     }
     const [vector] = await embedder.embed([rgb]);
-    const folderIds = req.folders?.map((f) => {
-      const row = this.folders.getByPath(path.resolve(f));
-      if (!row) throw new QueryError(`Not a library folder: ${f}`);
-      return row.id;
+    const roots = this.folders.list().map((f) => f.path);
+    const within = req.folders?.map((f) => {
+      const abs = path.resolve(f);
+      if (!roots.some((r) => abs === r || abs.startsWith(r + path.sep))) {
+        throw new QueryError(`${abs} is not in the library (its folders: ${roots.join(', ') || 'none yet'})`);
+      }
+      return abs;
     });
     const hits = this.search.searchSync(vector!, {
       k: req.k,
       collapse: req.collapse,
-      ...(folderIds ? { folderIds } : {}),
+      ...(within ? { within } : {}),
     });
     return {
       query: queryPath,

@@ -44,7 +44,10 @@ beforeAll(async () => {
   await sharp(scene(5)).resize(300).jpeg({ quality: 70 }).toFile(path.join(queries, 'scene-5-small.jpg'));
   // A collage: scene 2 on the left, scene 9 on the right.
   const half = async (n: number): Promise<Buffer> =>
-    sharp(Buffer.from(sceneSvg(1000 + n, 640, 480))).resize(320, 480, { fit: 'fill' }).png().toBuffer();
+    sharp(Buffer.from(sceneSvg(1000 + n, 640, 480)))
+      .resize(320, 480, { fit: 'fill' })
+      .png()
+      .toBuffer();
   await sharp({ create: { width: 640, height: 480, channels: 3, background: '#000' } })
     .composite([
       { input: await half(2), left: 0, top: 0 },
@@ -61,7 +64,10 @@ describe('lookalike index', () => {
     const r = runCli(['index', photos, ...common, '--json']);
     expect(r.stderr).not.toMatch(/Error|at /);
     expect(r.status).toBe(0);
-    const summary = JSON.parse(r.stdout) as { indexed: number; skipped: Array<{ path: string; reason: string }> };
+    const summary = JSON.parse(r.stdout) as {
+      indexed: number;
+      skipped: Array<{ path: string; reason: string }>;
+    };
     expect(summary.indexed).toBe(12);
     const reasons = Object.fromEntries(summary.skipped.map((s) => [path.basename(s.path), s.reason]));
     expect(reasons['notes.jpg']).toMatch(/not an image/);
@@ -160,7 +166,9 @@ describe('re-indexing is incremental', () => {
 
   it('collapses byte-identical copies into one result with the copy listed', () => {
     const r = runCli(['search', scene(6), '-k', '3', ...common, '--json']);
-    const line = jsonLines(r.stdout)[0] as { results: Array<{ path: string; duplicates?: Array<{ path: string }> }> };
+    const line = jsonLines(r.stdout)[0] as {
+      results: Array<{ path: string; duplicates?: Array<{ path: string }> }>;
+    };
     const lead = line.results[0]!;
     const group = [lead.path, ...(lead.duplicates ?? []).map((d) => d.path)];
     expect(group).toContain(scene(6));

@@ -35,12 +35,19 @@ async function start(): Promise<void> {
     void (async () => {
       try {
         const t0 = performance.now();
-        const input = new ort.Tensor(manifest.input.dtype, packInputSync(req.images, manifest.input), dims(req.images.length));
+        const input = new ort.Tensor(
+          manifest.input.dtype,
+          packInputSync(req.images, manifest.input),
+          dims(req.images.length),
+        );
         const out = await opened.session.run({ [manifest.input.name]: input });
         const tensor = out[manifest.output.name];
         if (!tensor) throw new Error(`the model has no output named ${manifest.output.name}`);
         const vectors = unpackOutputSync(tensor.data as Float32Array, req.images.length, manifest);
-        post({ type: 'embedded', id: req.id, vectors, ms: performance.now() - t0 }, vectors.map((v) => v.buffer as ArrayBuffer));
+        post(
+          { type: 'embedded', id: req.id, vectors, ms: performance.now() - t0 },
+          vectors.map((v) => v.buffer as ArrayBuffer),
+        );
       } catch (err) {
         post({ type: 'error', id: req.id, message: (err as Error).message });
       }

@@ -19,10 +19,17 @@ export class Embedder {
   readonly fallbacks: ProviderAttempt[];
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }
+  >();
   private closed = false;
 
-  private constructor(manifest: ModelManifest, worker: Worker, ready: Extract<WorkerReply, { type: 'ready' }>) {
+  private constructor(
+    manifest: ModelManifest,
+    worker: Worker,
+    ready: Extract<WorkerReply, { type: 'ready' }>,
+  ) {
     this.manifest = manifest;
     this.worker = worker;
     this.provider = ready.provider;

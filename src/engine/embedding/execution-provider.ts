@@ -23,7 +23,10 @@ export function gpuProvidersFor(platform: NodeJS.Platform): string[] {
   }
 }
 
-export function providerCandidates(device: DeviceChoice, platform: NodeJS.Platform = process.platform): string[] {
+export function providerCandidates(
+  device: DeviceChoice,
+  platform: NodeJS.Platform = process.platform,
+): string[] {
   const d = device.toLowerCase();
   if (d === 'cpu') return ['cpu'];
   if (d === 'gpu') return gpuProvidersFor(platform);
@@ -93,5 +96,7 @@ function missingProviderLibrary(provider: string): string | undefined {
     process.arch,
   );
   const lib = `${prefix}onnxruntime_providers_${provider}.${ext}`;
-  return existsSync(path.join(binDir, lib)) ? undefined : `${lib} is not installed (see README: GPU acceleration)`;
+  return existsSync(path.join(binDir, lib))
+    ? undefined
+    : `${lib} is not installed (see README: GPU acceleration)`;
 }

@@ -1,7 +1,10 @@
 import type { ModelManifest } from './model-manifest.ts';
 
 /** Packs decoded RGB images (HWC, 8-bit, the model's size) into one input tensor's data. */
-export function packInputSync(images: readonly Uint8Array[], input: ModelManifest['input']): Float32Array | Uint8Array {
+export function packInputSync(
+  images: readonly Uint8Array[],
+  input: ModelManifest['input'],
+): Float32Array | Uint8Array {
   const [w, h] = input.size;
   const plane = w * h;
   if (input.dtype === 'uint8') {
@@ -22,7 +25,8 @@ export function packInputSync(images: readonly Uint8Array[], input: ModelManifes
   const [m0, m1, m2] = input.mean;
   const [s0, s1, s2] = scale;
   images.forEach((img, b) => {
-    if (img.length !== plane * 3) throw new Error(`image buffer has ${img.length} bytes, expected ${plane * 3}`);
+    if (img.length !== plane * 3)
+      throw new Error(`image buffer has ${img.length} bytes, expected ${plane * 3}`);
     const base = b * plane * 3;
     if (input.layout === 'nchw') {
       for (let p = 0, q = 0; p < plane; p++, q += 3) {
@@ -44,7 +48,8 @@ export function packInputSync(images: readonly Uint8Array[], input: ModelManifes
 /** Splits the model's [batch, dim] output into one post-processed vector per image. */
 export function unpackOutputSync(data: Float32Array, batch: number, manifest: ModelManifest): Float32Array[] {
   const dim = manifest.output.dim;
-  if (data.length !== batch * dim) throw new Error(`model returned ${data.length} values, expected ${batch}×${dim}`);
+  if (data.length !== batch * dim)
+    throw new Error(`model returned ${data.length} values, expected ${batch}×${dim}`);
   const rows: Float32Array[] = [];
   for (let b = 0; b < batch; b++) {
     const v = data.slice(b * dim, (b + 1) * dim);

@@ -7,7 +7,13 @@ const BINS = 8;
  * (so the dot product is the Hellinger / Bhattacharyya similarity of the two histograms).
  */
 export async function colourHistogram(file: string): Promise<Float32Array> {
-  const { data } = await sharp(file).rotate().resize(64, 64, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data } = await sharp(file)
+    .rotate()
+    .resize(64, 64, { fit: 'fill' })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const hist = new Float32Array(BINS * BINS * BINS);
   const shift = 8 - Math.log2(BINS);
   for (let i = 0; i < data.length; i += 3) {

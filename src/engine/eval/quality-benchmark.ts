@@ -37,7 +37,8 @@ export function readLabelledSet(dir: string): LabelledSet {
   const pathCol = header.indexOf('path');
   const groupCol = header.indexOf('group');
   const labelCol = groupCol >= 0 ? groupCol : header.indexOf('label');
-  if (pathCol < 0 || labelCol < 0) throw new Error(`${dir}/manifest.tsv needs a path column and a group or label column`);
+  if (pathCol < 0 || labelCol < 0)
+    throw new Error(`${dir}/manifest.tsv needs a path column and a group or label column`);
   const rows = lines.map((l) => l.split('\t'));
   return {
     paths: rows.map((r) => path.resolve(dir, r[pathCol]!)),
@@ -47,7 +48,10 @@ export function readLabelledSet(dir: string): LabelledSet {
 }
 
 /** Scores full rankings (query first if it ranks itself first) against the set's labels. */
-export function scoreRankings(set: LabelledSet, rankings: ReadonlyMap<string, readonly string[]>): QualityScores {
+export function scoreRankings(
+  set: LabelledSet,
+  rankings: ReadonlyMap<string, readonly string[]>,
+): QualityScores {
   const labelOf = new Map(set.paths.map((p, i) => [p, set.labels[i]!]));
   const ns: number[] = [];
   const ap: number[] = [];
@@ -57,7 +61,9 @@ export function scoreRankings(set: LabelledSet, rankings: ReadonlyMap<string, re
     const label = labelOf.get(q);
     ns.push(ranking.slice(0, 4).filter((p) => labelOf.get(p) === label).length);
     const others = ranking.filter((p) => p !== q);
-    const judgments = new Map(set.paths.filter((p) => p !== q).map((p) => [p, labelOf.get(p) === label ? 1 : 0]));
+    const judgments = new Map(
+      set.paths.filter((p) => p !== q).map((p) => [p, labelOf.get(p) === label ? 1 : 0]),
+    );
     ap.push(averagePrecision(others, judgments));
     p10.push(precisionAt(others, judgments, 10));
   }
@@ -76,16 +82,29 @@ export async function runQualityBenchmark(opts: {
 }): Promise<QualityReport> {
   const set = readLabelledSet(opts.datasetDir);
   const tmp = opts.libraryPath ? undefined : mkdtempSync(path.join(os.tmpdir(), 'lookalike-bench-'));
-  const engine = Engine.open({ ...opts.engineConfig, libraryPath: opts.libraryPath ?? path.join(tmp!, 'library.db') });
+  const engine = Engine.open({
+    ...opts.engineConfig,
+    libraryPath: opts.libraryPath ?? path.join(tmp!, 'library.db'),
+  });
   try {
     const summary = await engine.indexFolders([opts.datasetDir]);
-    opts.log?.(`indexed ${summary.indexed} (${summary.unchanged} unchanged) in ${summary.seconds.toFixed(1)} s`);
+    opts.log?.(
+      `indexed ${summary.indexed} (${summary.unchanged} unchanged) in ${summary.seconds.toFixed(1)} s`,
+    );
     const rankings = new Map<string, string[]>();
     let queryMs = 0;
     let device = '';
     for (const q of set.paths) {
-      const res = await engine.searchByImage({ imagePath: q, k: set.paths.length, collapse: false, folders: [opts.datasetDir] });
-      rankings.set(q, res.results.map((r) => r.path));
+      const res = await engine.searchByImage({
+        imagePath: q,
+        k: set.paths.length,
+        collapse: false,
+        folders: [opts.datasetDir],
+      });
+      rankings.set(
+        q,
+        res.results.map((r) => r.path),
+      );
       queryMs += res.tookMs;
       device = res.device;
     }
@@ -93,7 +112,8 @@ export async function runQualityBenchmark(opts: {
     const baseline = scoreRankings(set, await histogramRankings(set.paths));
     const name = engine.manifest.id;
     const meanQueryMs = queryMs / set.paths.length;
-    const fmt = (s: QualityScores): string => `${s.ns.toFixed(3).padStart(6)}  ${s.map.toFixed(3).padStart(6)}  ${s.p10.toFixed(3).padStart(6)}`;
+    const fmt = (s: QualityScores): string =>
+      `${s.ns.toFixed(3).padStart(6)}  ${s.map.toFixed(3).padStart(6)}  ${s.p10.toFixed(3).padStart(6)}`;
     const text = [
       `${path.basename(opts.datasetDir)}: ${set.paths.length} images (${set.kind === 'group' ? 'groups' : 'labels'})`,
       `${'method'.padEnd(34)}   N-S     mAP    P@10`,
@@ -126,7 +146,10 @@ async function histogramRankings(paths: readonly string[]): Promise<Map<string, 
       return { p, s };
     });
     scored.sort((a, b) => b.s - a.s);
-    out.set(q, scored.map((x) => x.p));
+    out.set(
+      q,
+      scored.map((x) => x.p),
+    );
   });
   return out;
 }

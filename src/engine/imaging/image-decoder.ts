@@ -28,7 +28,11 @@ sharp.concurrency(1);
  * Decodes a photo (any format sharp reads, chosen by content, not extension), applies EXIF
  * orientation, optionally crops, and resizes to the model's input. Throws ImageSkip.
  */
-export async function decodeForModel(input: Buffer, spec: ModelInputSpec, crop?: CropSpec): Promise<DecodedForModel> {
+export async function decodeForModel(
+  input: Buffer,
+  spec: ModelInputSpec,
+  crop?: CropSpec,
+): Promise<DecodedForModel> {
   if (input.length === 0) throw new ImageSkip('empty', 'the file is empty (0 bytes)');
   const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' as const };
   try {
@@ -53,9 +57,17 @@ export async function decodeForModel(input: Buffer, spec: ModelInputSpec, crop?:
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3 || info.width !== w || info.height !== h) {
-      throw new ImageSkip('corrupt', `unexpected decoded layout ${info.width}×${info.height}×${info.channels}`);
+      throw new ImageSkip(
+        'corrupt',
+        `unexpected decoded layout ${info.width}×${info.height}×${info.channels}`,
+      );
     }
-    return { rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height, format: meta.format ?? 'unknown' };
+    return {
+      rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width,
+      height,
+      format: meta.format ?? 'unknown',
+    };
   } catch (err) {
     if (err instanceof CropError) throw err;
     throw toImageSkip(err, input.length);

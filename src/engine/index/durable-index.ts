@@ -5,9 +5,7 @@ import { HnswIndex } from './hnsw-index.ts';
 import type { IndexParams } from './index-params.ts';
 
 export type IndexHealth =
-  | { state: 'empty' }
-  | { state: 'snapshot'; replayed: number }
-  | { state: 'rebuilt'; reason: string };
+  { state: 'empty' } | { state: 'snapshot'; replayed: number } | { state: 'rebuilt'; reason: string };
 
 /** Past this share of mark-deleted points, a snapshot compacts the graph first. */
 const COMPACT_DELETED_RATIO = 0.2;
@@ -28,11 +26,19 @@ interface Deps {
 export class DurableIndex {
   index: HnswIndex;
   readonly health: IndexHealth;
+  private readonly db: Database;
   private readonly deps: Deps;
   /** The last log entry the graph reflects. */
   private appliedThrough: number;
 
-  private constructor(deps: Deps, index: HnswIndex, health: IndexHealth, appliedThrough: number) {
+  private constructor(
+    db: Database,
+    deps: Deps,
+    index: HnswIndex,
+    health: IndexHealth,
+    appliedThrough: number,
+  ) {
+    this.db = db;
     this.deps = deps;
     this.index = index;
     this.health = health;
@@ -42,36 +48,63 @@ export class DurableIndex {
   static openSync(db: Database, deps: Deps): DurableIndex {
     // One read transaction: the snapshot, the log after it and the rows are seen at one instant.
     return db.transaction(() => {
-      const highWater = deps.repo.highWater();
-      const truth = deps.embeddings.liveIds();
       const snap = deps.repo.latestSnapshot();
+      // Saving a snapshot prunes the log it covers, so the log alone can be behind the snapshot.
+      const highWater = Math.max(deps.repo.highWater(), snap?.highWater ?? 0);
+      const truth = deps.embeddings.liveIds();
       const loaded = snap ? loadSnapshot(deps, snap.id, snap.highWater, snap.deletedIds) : undefined;
       if (loaded) {
         const mismatch = describeMismatch(loaded.index, truth);
         if (!mismatch) {
-          return new DurableIndex(deps, loaded.index, { state: 'snapshot', replayed: loaded.replayed }, highWater);
+          return new DurableIndex(
+            db,
+            deps,
+            loaded.index,
+            { state: 'snapshot', replayed: loaded.replayed },
+            highWater,
+          );
         }
-        return new DurableIndex(deps, rebuild(deps), { state: 'rebuilt', reason: mismatch }, highWater);
+        return new DurableIndex(db, deps, rebuild(deps), { state: 'rebuilt', reason: mismatch }, highWater);
       }
       if (truth.length === 0) {
-        return new DurableIndex(deps, new HnswIndex(deps.dim, deps.params), { state: 'empty' }, highWater);
+        return new DurableIndex(
+          db,
+          deps,
+          new HnswIndex(deps.dim, deps.params),
+          { state: 'empty' },
+          highWater,
+        );
       }
       const reason = snap ? 'snapshot unreadable' : 'no snapshot yet';
-      return new DurableIndex(deps, rebuild(deps), { state: 'rebuilt', reason }, highWater);
+      return new DurableIndex(db, deps, rebuild(deps), { state: 'rebuilt', reason }, highWater);
     })();
   }
 
-  /** Applies every change committed (by any process) since the graph was last brought up to date. */
+  /**
+   * Applies every change committed (by any process) since the graph was last brought up to date.
+   * Returns how many images it touched (after reloading a newer snapshot: how many it holds).
+   */
   refreshSync(): number {
-    const { ids, highWater } = this.deps.repo.touchedSince(this.appliedThrough);
-    applyTouched(this.index, ids, this.deps.embeddings);
-    this.appliedThrough = highWater;
-    return ids.length;
+    // One read transaction, so a snapshot saved meanwhile cannot prune the log between the reads.
+    return this.db.transaction(() => {
+      if (this.deps.repo.snapshotHighWater() > this.appliedThrough) {
+        // Another connection saved a snapshot past our position and pruned the log entries it
+        // covers, some of which we have not applied: they survive only in that snapshot.
+        const fresh = DurableIndex.openSync(this.db, this.deps);
+        this.index = fresh.index;
+        this.appliedThrough = fresh.appliedThrough;
+        return this.index.liveCount;
+      }
+      const { ids, highWater } = this.deps.repo.touchedSince(this.appliedThrough);
+      applyTouched(this.index, ids, this.deps.embeddings);
+      this.appliedThrough = highWater;
+      return ids.length;
+    })();
   }
 
   /** Changes logged since the last snapshot: how much replay the next open would need. */
   pendingSinceSnapshot(): number {
-    return this.deps.repo.changesSince(this.deps.repo.latestSnapshot()?.highWater ?? 0);
+    return this.deps.repo.changesSince(this.deps.repo.snapshotHighWater());
   }
 
   /** Writes a snapshot covering everything committed so far; compacts deleted points first. */
@@ -98,15 +131,16 @@ function loadSnapshot(
 ): { index: HnswIndex; replayed: number } | undefined {
   const bytes = deps.repo.readSnapshotBytes(snapshotId);
   if (!bytes) return undefined;
-  let index: HnswIndex;
   try {
-    index = HnswIndex.fromBytesSync(bytes, deps.dim, deps.params, deletedIds);
+    const index = HnswIndex.fromBytesSync(bytes, deps.dim, deps.params, deletedIds);
+    // Replay is inside the try too: a graph whose deleted marks disagree with the saved list
+    // makes hnswlib throw here, and that must mean "rebuild", not "cannot open".
+    const { ids } = deps.repo.touchedSince(snapshotHighWater);
+    applyTouched(index, ids, deps.embeddings);
+    return { index, replayed: ids.length };
   } catch {
     return undefined;
   }
-  const { ids } = deps.repo.touchedSince(snapshotHighWater);
-  applyTouched(index, ids, deps.embeddings);
-  return { index, replayed: ids.length };
 }
 
 function applyTouched(index: HnswIndex, ids: readonly number[], embeddings: EmbeddingRepository): void {

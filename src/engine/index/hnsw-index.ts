@@ -32,7 +32,13 @@ export class HnswIndex {
   }
 
   /** Restores a graph written by `toBytesSync`. Throws when the bytes are not a valid graph. */
-  static fromBytesSync(bytes: Buffer, dim: number, params: IndexParams, deletedIds: readonly number[]): HnswIndex {
+  static fromBytesSync(
+    bytes: Buffer,
+    dim: number,
+    params: IndexParams,
+    deletedIds: readonly number[],
+  ): HnswIndex {
+    checkGraphLayout(bytes, dim);
     const index = new HnswIndex(dim, params, 16);
     // hnswlib-node reads only from files.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-hnsw-'));
@@ -43,11 +49,12 @@ export class HnswIndex {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    if (index.graph.getNumDimensions() !== dim) throw new Error('snapshot dimension mismatch');
     index.graph.setEf(params.ef);
     for (const id of index.graph.getIdsList()) index.labels.add(id);
     for (const id of deletedIds) {
-      if (!index.labels.has(id)) throw new Error('snapshot deleted-label list mismatch');
+      if (!index.labels.has(id) || isLiveInGraph(index.graph, id)) {
+        throw new Error('snapshot deleted-label list mismatch');
+      }
       index.deleted.add(id);
     }
     return index;
@@ -86,7 +93,8 @@ export class HnswIndex {
 
   /** Adds or replaces the vector of an image. */
   upsertSync(id: number, vector: Float32Array): void {
-    if (vector.length !== this.dim) throw new Error(`vector has ${vector.length} dims, index has ${this.dim}`);
+    if (vector.length !== this.dim)
+      throw new Error(`vector has ${vector.length} dims, index has ${this.dim}`);
     if (this.deleted.has(id)) {
       this.graph.unmarkDelete(id);
       this.deleted.delete(id);
@@ -105,11 +113,58 @@ export class HnswIndex {
   }
 
   /** Approximate nearest neighbours: ids with cosine similarity, best first. */
-  searchSync(query: Float32Array, k: number, filter?: (id: number) => boolean): Array<{ id: number; score: number }> {
+  searchSync(
+    query: Float32Array,
+    k: number,
+    filter?: (id: number) => boolean,
+  ): Array<{ id: number; score: number }> {
     const n = Math.min(k, this.liveCount);
     if (n <= 0) return [];
     this.graph.setEf(Math.max(this.params.ef, n));
     const { neighbors, distances } = this.graph.searchKnn(Array.from(query), n, filter);
     return neighbors.map((id, i) => ({ id, score: 1 - (distances[i] ?? 1) }));
+  }
+}
+
+/** hnswlib's file header: 12 integer fields (10 of them size_t) and a double, 96 bytes on 64-bit builds. */
+const HEADER_BYTES = 96;
+
+/**
+ * Rejects, by throwing, bytes that hnswlib's loader would reject or misread. It must never get
+ * them: hnswlib-node frees the old graph before loading and keeps the dangling pointer when the
+ * load throws, so the process later crashes (SIGSEGV) when the object is collected. And it
+ * trusts the caller's dimension (`getNumDimensions` only echoes it), so a graph of another
+ * dimension would be read out of bounds. Mirrors the checks of `HierarchicalNSW::loadIndex`.
+ */
+function checkGraphLayout(bytes: Buffer, dim: number): void {
+  if (bytes.length < HEADER_BYTES) throw new Error('snapshot is not a graph: too short');
+  const maxElements = Number(bytes.readBigUInt64LE(8));
+  const count = Number(bytes.readBigUInt64LE(16));
+  const bytesPerElement = Number(bytes.readBigUInt64LE(24));
+  // label_offset_ - offsetData_: the bytes of one vector.
+  if (bytes.readBigUInt64LE(32) - bytes.readBigUInt64LE(40) !== BigInt(dim * 4)) {
+    throw new Error('snapshot dimension mismatch');
+  }
+  if (count > maxElements) throw new Error('snapshot is not a graph: bad element count');
+  // The level-0 block, then each element's upper-level links, prefixed by their byte length.
+  let pos = HEADER_BYTES + count * bytesPerElement;
+  for (let i = 0; i < count; i++) {
+    if (pos + 4 > bytes.length) throw new Error('snapshot is not a graph: truncated');
+    pos += 4 + bytes.readUInt32LE(pos);
+  }
+  if (pos !== bytes.length) throw new Error('snapshot is not a graph: bad length');
+}
+
+/**
+ * Whether hnswlib holds a label unmarked. It cannot list its deleted labels, but reading a
+ * deleted point throws; a label listed as deleted yet live would make `removeSync` and
+ * `upsertSync` disagree with the graph (and hnswlib throw) later.
+ */
+function isLiveInGraph(graph: InstanceType<typeof HierarchicalNSW>, id: number): boolean {
+  try {
+    graph.getPoint(id);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -42,7 +42,12 @@ export interface IngestOptions {
  * memory bounded: a decode slot is held until its image is in a batch, and a batch waits for an
  * inference slot, so a slow model stalls the decoders instead of piling up pixels.
  */
-export async function ingest(files: readonly ScannedFile[], embedder: Embedder, sink: IngestSink, options: IngestOptions): Promise<void> {
+export async function ingest(
+  files: readonly ScannedFile[],
+  embedder: Embedder,
+  sink: IngestSink,
+  options: IngestOptions,
+): Promise<void> {
   const spec = embedder.manifest.input;
   const decodeSlots = new Semaphore(options.decodeConcurrency);
   const embedSlots = new Semaphore(options.batchesInFlight);
@@ -72,7 +77,10 @@ export async function ingest(files: readonly ScannedFile[], embedder: Embedder, 
         })
         .catch((err: Error) => {
           const skip = new ImageSkip('corrupt', `the model could not process the image (${err.message})`);
-          sink.commit([], items.map((it) => ({ file: it.image.file, skip })));
+          sink.commit(
+            [],
+            items.map((it) => ({ file: it.image.file, skip })),
+          );
         })
         .finally(() => embedSlots.release()),
     );
@@ -95,7 +103,13 @@ export async function ingest(files: readonly ScannedFile[], embedder: Embedder, 
       claimed.add(hash);
       const decoded = await decodeForModel(bytes, spec);
       batch.push({
-        image: { file, contentHash: hash, width: decoded.width, height: decoded.height, format: decoded.format },
+        image: {
+          file,
+          contentHash: hash,
+          width: decoded.width,
+          height: decoded.height,
+          format: decoded.format,
+        },
         rgb: decoded.rgb,
       });
       if (batch.length >= options.batchSize) await flush();
@@ -130,7 +144,10 @@ async function readWhole(file: ScannedFile): Promise<Buffer> {
     if (!s.isFile()) throw new ImageSkip('not-a-file', 'not a regular file');
     if (s.size === 0) throw new ImageSkip('empty', 'the file is empty (0 bytes)');
     if (s.size > MAX_FILE_BYTES) {
-      throw new ImageSkip('too-large-file', `the file is ${(s.size / 2 ** 20).toFixed(0)} MB, more than the 512 MB limit`);
+      throw new ImageSkip(
+        'too-large-file',
+        `the file is ${(s.size / 2 ** 20).toFixed(0)} MB, more than the 512 MB limit`,
+      );
     }
     return await handle.readFile();
   } finally {

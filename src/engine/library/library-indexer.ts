@@ -52,7 +52,10 @@ export class LibraryIndexer {
     this.deps = deps;
   }
 
-  async indexFolders(folderPaths: readonly string[], onProgress?: (p: IndexProgress) => void): Promise<IndexSummary> {
+  async indexFolders(
+    folderPaths: readonly string[],
+    onProgress?: (p: IndexProgress) => void,
+  ): Promise<IndexSummary> {
     const started = performance.now();
     const { db, folders, images } = this.deps;
     const roots: Array<{ id: number; path: string }> = [];
@@ -75,7 +78,14 @@ export class LibraryIndexer {
     const work: Array<ScannedFile & { folderId: number; previous?: Fingerprint }> = [];
 
     for (const root of roots) {
-      onProgress?.({ phase: 'scanning', done: 0, total: 0, skipped: 0, currentPath: root.path, imagesPerSecond: 0 });
+      onProgress?.({
+        phase: 'scanning',
+        done: 0,
+        total: 0,
+        skipped: 0,
+        currentPath: root.path,
+        imagesPerSecond: 0,
+      });
       const { files, problems } = await scanFolder(root.path);
       const known = images.fingerprintsInFolder(root.id);
       const seen = new Set<string>();
@@ -83,7 +93,10 @@ export class LibraryIndexer {
         seen.add(f.path);
         const prev = known.get(f.path);
         const unchanged =
-          prev && prev.size === f.size && prev.mtimeMs === f.mtimeMs && !TRANSIENT_SKIPS.has(prev.skipCode ?? '');
+          prev &&
+          prev.size === f.size &&
+          prev.mtimeMs === f.mtimeMs &&
+          !TRANSIENT_SKIPS.has(prev.skipCode ?? '');
         if (unchanged) summary.unchanged++;
         else work.push({ ...f, folderId: root.id, ...(prev ? { previous: prev } : {}) });
       }
@@ -148,7 +161,13 @@ export class LibraryIndexer {
       );
     }
 
-    onProgress?.({ phase: 'saving', done: work.length, total: work.length, skipped: summary.skipped.length, imagesPerSecond: 0 });
+    onProgress?.({
+      phase: 'saving',
+      done: work.length,
+      total: work.length,
+      skipped: summary.skipped.length,
+      imagesPerSecond: 0,
+    });
     db.transaction(() => this.deps.embeddings.pruneOrphans())();
     const index = this.deps.index();
     if (index.pendingSinceSnapshot() > 0) index.snapshotSync();

@@ -5,7 +5,10 @@ import path from 'node:path';
 export const APP_FOLDER_NAME = 'Lookalike';
 
 /** The platform's per-user app-data folder, the same one Electron's `app.getPath('userData')` gives. */
-export function appDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function appDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const home = os.homedir();
   switch (platform) {
     case 'win32':

@@ -2,14 +2,20 @@ import type { DurableIndex } from '../index/durable-index.ts';
 import type { IndexParams } from '../index/index-params.ts';
 import type { EmbeddingRepository } from '../store/embedding-repository.ts';
 import type { ImageRepository, ImageRow } from '../store/image-repository.ts';
-import { collapseNearDuplicates, DEFAULT_DUPLICATE_THRESHOLD, dot } from './duplicate-collapse.ts';
+import {
+  type CollapsedGroup,
+  collapseNearDuplicates,
+  DEFAULT_DUPLICATE_THRESHOLD,
+  dot,
+  type Scored,
+} from './duplicate-collapse.ts';
 
 export interface SearchOptions {
   k: number;
   collapse: boolean;
   duplicateThreshold?: number;
-  /** Only images whose folder is one of these ids. */
-  folderIds?: readonly number[];
+  /** Only images under one of these folders (absolute paths). */
+  within?: readonly string[];
   /** Image ids never to return (e.g. the query photo itself). */
   excludeIds?: readonly number[];
 }
@@ -32,7 +38,7 @@ export class SimilarSearch {
     embeddings: EmbeddingRepository;
     images: ImageRepository;
     params: IndexParams;
-    allowedIds: (folderIds: readonly number[]) => Set<number>;
+    allowedIds: (folders: readonly string[]) => Set<number>;
   };
   constructor(deps: SimilarSearch['deps']) {
     this.deps = deps;
@@ -42,22 +48,35 @@ export class SimilarSearch {
     const durable = this.deps.index();
     durable.refreshSync();
     const exclude = new Set(options.excludeIds ?? []);
-    const allowed = options.folderIds?.length ? this.deps.allowedIds(options.folderIds) : undefined;
+    const allowed = options.within?.length ? this.deps.allowedIds(options.within) : undefined;
     // Collapsing folds results together, so ask for more to still fill k groups.
-    const want = options.k * this.deps.params.overfetch * (options.collapse ? 2 : 1) + exclude.size;
-    const candidates = durable.index.searchSync(query, want, allowed ? (id) => allowed.has(id) : undefined);
-    const vectors = this.deps.embeddings.vectorsForImages(candidates.map((c) => c.id));
-    const scored = [...vectors]
-      .filter(([id]) => !exclude.has(id) && (!allowed || allowed.has(id)))
-      .map(([id, vector]) => ({ id, vector, score: dot(query, vector) }))
-      .sort((a, b) => b.score - a.score || a.id - b.id);
+    let want = options.k * this.deps.params.overfetch * (options.collapse ? 2 : 1) + exclude.size;
+    for (;;) {
+      const candidates = durable.index.searchSync(query, want, allowed ? (id) => allowed.has(id) : undefined);
+      const vectors = this.deps.embeddings.vectorsForImages(candidates.map((c) => c.id));
+      const scored = [...vectors]
+        .filter(([id]) => !exclude.has(id) && (!allowed || allowed.has(id)))
+        .map(([id, vector]) => ({ id, vector, score: dot(query, vector) }))
+        .sort((a, b) => b.score - a.score || a.id - b.id);
 
-    const groups = options.collapse
-      ? collapseNearDuplicates(scored, options.duplicateThreshold ?? DEFAULT_DUPLICATE_THRESHOLD)
-      : scored.map((lead) => ({ lead, members: [] }));
-    const top = groups.slice(0, options.k);
+      const groups = options.collapse
+        ? collapseNearDuplicates(scored, options.duplicateThreshold ?? DEFAULT_DUPLICATE_THRESHOLD)
+        : scored.map((lead) => ({ lead, members: [] }));
+      // A long burst can fold every candidate into a few groups: while the graph may hold
+      // more (it returned all that was asked), ask for twice as many.
+      if (groups.length < options.k && candidates.length >= want) {
+        want *= 2;
+        continue;
+      }
+      return this.toHits(groups.slice(0, options.k));
+    }
+  }
+
+  private toHits(top: Array<CollapsedGroup<Scored>>): SearchHit[] {
     const rows = new Map(
-      this.deps.images.getMany(top.flatMap((g) => [g.lead.id, ...g.members.map((m) => m.id)])).map((r) => [r.id, r]),
+      this.deps.images
+        .getMany(top.flatMap((g) => [g.lead.id, ...g.members.map((m) => m.id)]))
+        .map((r) => [r.id, r]),
     );
     return top.map((g, i) => ({
       image: rows.get(g.lead.id)!,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 
 export type ImageStatus = 'ok' | 'skipped';
@@ -66,7 +67,9 @@ export class ImageRepository {
   /** What the scanner needs to decide whether a file changed, keyed by path. */
   fingerprintsInFolder(folderId: number): Map<string, Fingerprint> {
     const rows = this.db
-      .prepare('SELECT id, path, size, mtime_ms AS mtimeMs, status, skip_code AS skipCode FROM images WHERE folder_id = ?')
+      .prepare(
+        'SELECT id, path, size, mtime_ms AS mtimeMs, status, skip_code AS skipCode FROM images WHERE folder_id = ?',
+      )
       .all(folderId) as Array<Fingerprint & { path: string }>;
     return new Map(rows.map((r) => [r.path, r]));
   }
@@ -78,12 +81,17 @@ export class ImageRepository {
       .get(hash) as ImageRow | undefined;
   }
 
-  /** Live images in any of these folders. */
-  idsInFolders(folderIds: readonly number[]): Set<number> {
-    const rows = this.db
-      .prepare(`SELECT id FROM images WHERE status = 'ok' AND folder_id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(folderIds)) as Array<{ id: number }>;
-    return new Set(rows.map((r) => r.id));
+  /** Live images anywhere under any of these folders (library folders or folders inside them). */
+  idsUnder(folders: readonly string[]): Set<number> {
+    const stmt = this.db.prepare(
+      `SELECT id FROM images WHERE status = 'ok' AND substr(path, 1, length(@prefix)) = @prefix`,
+    );
+    const out = new Set<number>();
+    for (const folder of folders) {
+      const prefix = folder.endsWith(path.sep) ? folder : folder + path.sep;
+      for (const r of stmt.iterate({ prefix }) as IterableIterator<{ id: number }>) out.add(r.id);
+    }
+    return out;
   }
 
   delete(id: number): void {
@@ -115,7 +123,9 @@ export class ImageRepository {
 
   skipped(limit = 1000): Array<{ path: string; reason: string }> {
     return this.db
-      .prepare(`SELECT path, skip_reason AS reason FROM images WHERE status = 'skipped' ORDER BY path LIMIT ?`)
+      .prepare(
+        `SELECT path, skip_reason AS reason FROM images WHERE status = 'skipped' ORDER BY path LIMIT ?`,
+      )
       .all(limit) as Array<{ path: string; reason: string }>;
   }
 }

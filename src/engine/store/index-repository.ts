@@ -50,6 +50,14 @@ export class IndexRepository {
     ).n;
   }
 
+  /** The log position the latest snapshot covers (0 without one); cheaper than `latestSnapshot`. */
+  snapshotHighWater(): number {
+    const row = this.db
+      .prepare('SELECT COALESCE(MAX(high_water), 0) AS hw FROM index_snapshots WHERE model_id = ?')
+      .get(this.modelId) as { hw: number };
+    return row.hw;
+  }
+
   latestSnapshot(): SnapshotMeta | undefined {
     const row = this.db
       .prepare(
@@ -78,32 +86,42 @@ export class IndexRepository {
   /**
    * Stores a snapshot and, in the same transaction, forgets older snapshots and the log entries
    * it covers. Readers load snapshot + log inside one read transaction, so they never see a gap.
+   * Returns false, storing nothing, when another connection has meanwhile saved a snapshot that
+   * covers more: replacing it would lose the log entries that snapshot pruned.
    */
-  saveSnapshot(s: Omit<SnapshotMeta, 'id'>, bytes: Buffer): void {
-    this.db.transaction(() => {
-      const { id } = this.db
-        .prepare(
-          `INSERT INTO index_snapshots (model_id, high_water, live_count, deleted_ids, params, byte_length, sha256, created_at)
+  saveSnapshot(s: Omit<SnapshotMeta, 'id'>, bytes: Buffer): boolean {
+    // IMMEDIATE: the check and the write must see the same state (and a deferred read cannot
+    // be upgraded to a write in WAL once another writer has committed).
+    return this.db
+      .transaction(() => {
+        if (this.snapshotHighWater() > s.highWater) return false;
+        const { id } = this.db
+          .prepare(
+            `INSERT INTO index_snapshots (model_id, high_water, live_count, deleted_ids, params, byte_length, sha256, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-        )
-        .get(
-          this.modelId,
-          s.highWater,
-          s.liveCount,
-          JSON.stringify(s.deletedIds),
-          s.params,
-          bytes.length,
-          createHash('sha256').update(bytes).digest('hex'),
-          Date.now(),
-        ) as { id: number };
-      const insert = this.db.prepare(
-        'INSERT INTO index_snapshot_chunks (snapshot_id, chunk_no, data) VALUES (?, ?, ?)',
-      );
-      for (let off = 0, n = 0; off < bytes.length; off += CHUNK_BYTES, n++) {
-        insert.run(id, n, bytes.subarray(off, off + CHUNK_BYTES));
-      }
-      this.db.prepare('DELETE FROM index_snapshots WHERE model_id = ? AND id < ?').run(this.modelId, id);
-      this.db.prepare('DELETE FROM index_ops WHERE model_id = ? AND seq <= ?').run(this.modelId, s.highWater);
-    })();
+          )
+          .get(
+            this.modelId,
+            s.highWater,
+            s.liveCount,
+            JSON.stringify(s.deletedIds),
+            s.params,
+            bytes.length,
+            createHash('sha256').update(bytes).digest('hex'),
+            Date.now(),
+          ) as { id: number };
+        const insert = this.db.prepare(
+          'INSERT INTO index_snapshot_chunks (snapshot_id, chunk_no, data) VALUES (?, ?, ?)',
+        );
+        for (let off = 0, n = 0; off < bytes.length; off += CHUNK_BYTES, n++) {
+          insert.run(id, n, bytes.subarray(off, off + CHUNK_BYTES));
+        }
+        this.db.prepare('DELETE FROM index_snapshots WHERE model_id = ? AND id < ?').run(this.modelId, id);
+        this.db
+          .prepare('DELETE FROM index_ops WHERE model_id = ? AND seq <= ?')
+          .run(this.modelId, s.highWater);
+        return true;
+      })
+      .immediate();
   }
 }

@@ -13,8 +13,7 @@ export class ModelRepository {
    */
   ensure(manifest: ModelManifest): void {
     const existing = this.db.prepare('SELECT sha256, dim FROM models WHERE id = ?').get(manifest.id) as
-      | { sha256: string; dim: number }
-      | undefined;
+      { sha256: string; dim: number } | undefined;
     if (existing && existing.sha256 === manifest.sha256 && existing.dim === manifest.output.dim) return;
     this.db.transaction(() => {
       if (existing) {
