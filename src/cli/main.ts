@@ -1,13 +1,19 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { Engine, QueryError } from '../engine/engine.ts';
+import { Engine, type EngineConfig, QueryError } from '../engine/engine.ts';
 import { parseCropSpec } from '../engine/imaging/crop-region.ts';
 import { CropError } from '../engine/imaging/crop-region.ts';
+import { readModelManifest } from '../engine/embedding/model-manifest.ts';
 import { defaultLibraryPath } from '../engine/library/library-location.ts';
 import { runQualityBenchmark } from '../engine/eval/quality-benchmark.ts';
+import { LibraryService } from '../engine/service/library-service.ts';
+import { startBridgeServer } from '../server/bridge-server.ts';
+import { isValidTokenFormat } from '../server/http-security.ts';
 import { formatIndexSummary, formatSearchTable, formatStatus } from './cli-format.ts';
 import { createProgressReporter } from './progress-reporter.ts';
+import { runIndexBenchmark } from './index-benchmark.ts';
 import { runSpeedBenchmark } from './speed-benchmark.ts';
 
 // This file runs as src/cli/main.ts (tests, development) or bundled as out/main/cli.js: both sit
@@ -19,11 +25,13 @@ const embedWorkerUrl = fromSource
   ? new URL('../engine/embedding/embed-worker.ts', import.meta.url)
   : new URL('./embed-worker.js', import.meta.url);
 const modelManifestPath = path.join(root, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json');
+const rendererDir = path.join(root, 'out', 'renderer');
 
 interface CommonOptions {
   library?: string;
   device: string;
   json?: boolean;
+  indexParams?: EngineConfig['indexParams'];
 }
 
 function openEngine(o: CommonOptions): Engine {
@@ -32,6 +40,7 @@ function openEngine(o: CommonOptions): Engine {
     modelManifestPath,
     embedWorkerUrl,
     device: o.device,
+    ...(o.indexParams ? { indexParams: o.indexParams } : {}),
   });
 }
 
@@ -102,6 +111,7 @@ program
     [],
   )
   .option('--no-collapse', 'list near-duplicates separately instead of grouping them')
+  .option('--ef <n>', 'HNSW search breadth (higher: better recall, slower)', positiveInt)
   .option('--json', 'one JSON object per query per line')
   .action(
     async (
@@ -111,9 +121,10 @@ program
         crop?: ReturnType<typeof parseCropSpec>;
         folder: string[];
         collapse: boolean;
+        ef?: number;
       },
     ) => {
-      await withEngine(o, async (engine) => {
+      await withEngine({ ...o, ...(o.ef ? { indexParams: { ef: o.ef } } : {}) }, async (engine) => {
         let failed = 0;
         for (const image of images) {
           try {
@@ -167,6 +178,62 @@ program
     });
   });
 
+program
+  .command('serve')
+  .description('serve the app to a browser on this computer only (http://127.0.0.1), until Ctrl+C')
+  .addOption(libraryOption)
+  .addOption(deviceOption)
+  .option(
+    '--port <n>',
+    'port to listen on (0: any free port)',
+    (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535)
+        throw new InvalidArgumentError('must be a port number, 0–65535');
+      return n;
+    },
+    0,
+  )
+  .option('--token <token>', 'access token to require (default: a new random one)', (v) => {
+    if (!isValidTokenFormat(v)) throw new InvalidArgumentError('must be 16–256 letters, digits or ._~-');
+    return v;
+  })
+  .action(async (o: CommonOptions & { port: number; token?: string }) => {
+    const engine = openEngine(o);
+    const service = new LibraryService(engine);
+    const hasPage = existsSync(path.join(rendererDir, 'index.html'));
+    if (!hasPage)
+      console.error('lookalike: the web page is not built (run `npm run build`); serving the API only.');
+    const server = await startBridgeServer({
+      service,
+      rendererDir: hasPage ? rendererDir : null,
+      port: o.port,
+      ...(o.token ? { token: o.token } : {}),
+    }).catch(async (err: NodeJS.ErrnoException) => {
+      await service.close();
+      await engine.close();
+      throw err.code === 'EADDRINUSE'
+        ? new Error(`port ${o.port} is in use; choose another with --port (0: any free port)`)
+        : err;
+    });
+    console.log(`Lookalike is running at ${server.url}`);
+    console.log('Open that link in a browser on this computer. Press Ctrl+C to stop.');
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      console.error(`lookalike: ${signal}: stopping…`);
+      void (async () => {
+        await server.close();
+        await service.close();
+        await engine.close();
+        process.exit(0);
+      })();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+
 const bench = program.command('bench').description('measure the search');
 bench
   .command('quality')
@@ -204,6 +271,27 @@ bench
       log: (line) => console.error(line),
     });
     console.log(o.json ? JSON.stringify(report) : report.text);
+  });
+
+bench
+  .command('index')
+  .description('HNSW recall, build time and query time for a grid of M / efConstruction / ef')
+  .addOption(libraryOption)
+  .option(
+    '--size <n>',
+    'vectors in the test index (real ones padded with perturbed copies)',
+    positiveInt,
+    10_000,
+  )
+  .option('--queries <n>', 'queries to average over', positiveInt, 200)
+  .action((o: { library?: string; size: number; queries: number }) => {
+    const report = runIndexBenchmark({
+      libraryPath: path.resolve(o.library ?? defaultLibraryPath()),
+      modelId: readModelManifest(modelManifestPath).manifest.id,
+      size: o.size,
+      queries: o.queries,
+    });
+    console.log(report.text);
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {

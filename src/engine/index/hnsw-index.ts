@@ -13,6 +13,8 @@ const { HierarchicalNSW } = hnswlib;
 export class HnswIndex {
   readonly dim: number;
   private readonly params: IndexParams;
+  /** Search breadth; starts at params.ef, adjustable without rebuilding the graph. */
+  private ef: number;
   private graph: InstanceType<typeof HierarchicalNSW>;
   private readonly labels = new Set<number>();
   private readonly deleted = new Set<number>();
@@ -20,6 +22,7 @@ export class HnswIndex {
   constructor(dim: number, params: IndexParams, capacity = 1024) {
     this.dim = dim;
     this.params = params;
+    this.ef = params.ef;
     this.graph = new HierarchicalNSW('cosine', dim);
     this.graph.initIndex({
       maxElements: Math.max(16, capacity),
@@ -112,6 +115,10 @@ export class HnswIndex {
     this.deleted.add(id);
   }
 
+  setEfSync(ef: number): void {
+    this.ef = ef;
+  }
+
   /** Approximate nearest neighbours: ids with cosine similarity, best first. */
   searchSync(
     query: Float32Array,
@@ -120,7 +127,7 @@ export class HnswIndex {
   ): Array<{ id: number; score: number }> {
     const n = Math.min(k, this.liveCount);
     if (n <= 0) return [];
-    this.graph.setEf(Math.max(this.params.ef, n));
+    this.graph.setEf(Math.max(this.ef, n));
     const { neighbors, distances } = this.graph.searchKnn(Array.from(query), n, filter);
     return neighbors.map((id, i) => ({ id, score: 1 - (distances[i] ?? 1) }));
   }

@@ -12,4 +12,4 @@ export interface IndexParams {
   overfetch: number;
 }
 
-export const defaultIndexParams: IndexParams = { m: 16, efConstruction: 200, ef: 64, overfetch: 3 };
+export const defaultIndexParams: IndexParams = { m: 16, efConstruction: 100, ef: 64, overfetch: 3 };
