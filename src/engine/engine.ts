@@ -1,19 +1,22 @@
 import os from 'node:os';
-import { readFile } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
+import type { z } from 'zod';
 import {
   type LibraryStatus,
   type SearchRequest,
   type SearchResponse,
   searchRequestSchema,
 } from '../shared/library-api.ts';
+import { checkLibraryFile, OutsideLibraryError } from './access/library-access.ts';
 import { Embedder } from './embedding/embedder.ts';
 import { readModelManifest, type ModelManifest } from './embedding/model-manifest.ts';
 import { DurableIndex } from './index/durable-index.ts';
 import { defaultIndexParams, type IndexParams } from './index/index-params.ts';
 import { decodeForModel } from './imaging/image-decoder.ts';
 import { ImageSkip, toImageSkip } from './imaging/skip-reason.ts';
+import { type Thumbnail, ThumbnailCache } from './imaging/thumbnail-cache.ts';
 import type { IngestOptions } from './library/ingest-pipeline.ts';
 import { type IndexProgress, type IndexSummary, LibraryIndexer } from './library/library-indexer.ts';
 import { SimilarSearch } from './search/similar-search.ts';
@@ -34,7 +37,16 @@ export interface EngineConfig {
   inferenceThreads?: number;
   indexParams?: Partial<IndexParams>;
   ingest?: Partial<IngestOptions>;
+  /** Where thumbnails are cached (default: `<libraryPath>.thumbs` next to the database). */
+  thumbnailDir?: string;
 }
+
+/** A search with a query given as encoded image bytes instead of a path (drop, paste, upload). */
+export type ImageBytesSearchRequest = Omit<SearchRequest, 'imagePath'> & {
+  /** How the query is named in messages and in the response (a file name). */
+  label?: string;
+};
+const imageBytesSearchRequestSchema = searchRequestSchema.omit({ imagePath: true });
 
 /** A query photo that cannot be used: the person's input, reported as such. */
 export class QueryError extends Error {}
@@ -52,6 +64,7 @@ export class Engine {
   private readonly params: IndexParams;
   private readonly indexer: LibraryIndexer;
   private readonly search: SimilarSearch;
+  private readonly thumbnails: ThumbnailCache;
   private durable?: DurableIndex;
   private embedder?: Promise<Embedder>;
 
@@ -67,6 +80,7 @@ export class Engine {
     this.embeddings = new EmbeddingRepository(this.db, this.manifest.id);
     this.indexLog = new IndexRepository(this.db, this.manifest.id);
     this.params = { ...defaultIndexParams, ...config.indexParams };
+    this.thumbnails = new ThumbnailCache({ dir: config.thumbnailDir ?? `${config.libraryPath}.thumbs` });
     const cores = os.availableParallelism();
     this.indexer = new LibraryIndexer({
       db: this.db,
@@ -113,22 +127,44 @@ export class Engine {
   }
 
   async searchByImage(request: SearchRequest): Promise<SearchResponse> {
-    const req = searchRequestSchema.parse(request);
+    const { imagePath, ...options } = searchRequestSchema.parse(request);
     const started = performance.now();
-    const queryPath = path.resolve(req.imagePath);
+    const queryPath = path.resolve(imagePath);
     let bytes: Buffer;
     try {
       bytes = await readFile(queryPath);
     } catch (err) {
-      throw new QueryError(`Cannot use ${queryPath} as a query: ${toImageSkip(err).message}`);
+      const skip = toImageSkip(err);
+      throw new QueryError(`Cannot use ${queryPath} as a query: ${skip.message}`, { cause: skip });
     }
+    return this.searchWithBytes(bytes, queryPath, options, started);
+  }
+
+  /** The same search as searchByImage, for a query that arrives as encoded bytes. */
+  async searchByImageBytes(
+    bytes: Uint8Array,
+    request: ImageBytesSearchRequest = {},
+  ): Promise<SearchResponse> {
+    const { label, ...rest } = request;
+    const options = imageBytesSearchRequestSchema.parse(rest);
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.searchWithBytes(buffer, label ?? 'the query image', options, performance.now());
+  }
+
+  /** The one query path: decode (and crop), embed, search, and shape the response. */
+  private async searchWithBytes(
+    bytes: Buffer,
+    queryLabel: string,
+    req: z.output<typeof imageBytesSearchRequestSchema>,
+    started: number,
+  ): Promise<SearchResponse> {
     const embedder = await this.startEmbedder();
     let rgb: Uint8Array;
     try {
       rgb = (await decodeForModel(bytes, this.manifest.input, req.crop)).rgb;
     } catch (err) {
       const reason = err instanceof ImageSkip ? err.message : (err as Error).message;
-      throw new QueryError(`Cannot use ${queryPath} as a query: ${reason}`);
+      throw new QueryError(`Cannot use ${queryLabel} as a query: ${reason}`, { cause: err });
     }
     const [vector] = await embedder.embed([rgb]);
     const roots = this.folders.list().map((f) => f.path);
@@ -144,16 +180,25 @@ export class Engine {
       collapse: req.collapse,
       ...(within ? { within } : {}),
     });
+    // A photo deleted since the library last looked (no watcher running, or a crash before the
+    // change was recorded) is never shown: the few results are checked on disk.
+    const onDisk = await filesPresent(
+      hits.flatMap((h) => [h.image.path, ...h.duplicates.map((d) => d.image.path)]),
+    );
     return {
-      query: queryPath,
-      results: hits.map((h) => ({
-        path: h.image.path,
-        score: h.score,
-        rank: h.rank,
-        width: h.image.width,
-        height: h.image.height,
-        duplicates: h.duplicates.map((d) => ({ path: d.image.path, score: d.score })),
-      })),
+      query: queryLabel,
+      results: hits
+        .filter((h) => onDisk.has(h.image.path))
+        .map((h, i) => ({
+          path: h.image.path,
+          score: h.score,
+          rank: i + 1,
+          width: h.image.width,
+          height: h.image.height,
+          duplicates: h.duplicates
+            .filter((d) => onDisk.has(d.image.path))
+            .map((d) => ({ path: d.image.path, score: d.score })),
+        })),
       tookMs: performance.now() - started,
       model: this.manifest.id,
       device: embedder.provider,
@@ -196,6 +241,71 @@ export class Engine {
     return this.images.skipped(limit);
   }
 
+  /** The library's folders (absolute paths), in path order. */
+  libraryFolders(): string[] {
+    return this.folders.list().map((f) => f.path);
+  }
+
+  /** Adds a folder to the library without reading it yet (indexFolders does that); returns its absolute path. */
+  async addFolder(folderPath: string): Promise<string> {
+    const abs = path.resolve(folderPath);
+    const s = await stat(abs).catch(() => undefined);
+    if (!s?.isDirectory()) throw new QueryError(`Not a folder: ${abs}`);
+    return this.folders.add(abs).path;
+  }
+
+  /**
+   * Takes a folder and all its photos out of the library and its index (the files on disk are
+   * never touched). Must not run while that folder is being indexed.
+   */
+  async removeFolder(folderPath: string): Promise<{ folder: string; removed: number }> {
+    const abs = path.resolve(folderPath);
+    const row = this.folders.getByPath(abs);
+    if (!row) throw new QueryError(`Not a library folder: ${abs}`);
+    const gone = [...this.images.fingerprintsInFolder(row.id)];
+    this.db.transaction(() => {
+      for (const [, image] of gone) {
+        this.images.delete(image.id);
+        if (image.status === 'ok') this.indexLog.logChange(image.id, 'delete');
+      }
+      this.folders.remove(row.id);
+      this.embeddings.pruneOrphans();
+    })();
+    const index = this.index();
+    index.refreshSync();
+    if (index.pendingSinceSnapshot() > 0) index.snapshotSync();
+    void this.thumbnails.forget(gone.map(([p]) => p));
+    return { folder: abs, removed: gone.length };
+  }
+
+  /**
+   * A photo's thumbnail or preview (longest side at most `longSide`), only for files inside the
+   * library's folders: throws OutsideLibraryError for anything else, ImageSkip when unreadable.
+   */
+  async thumbnail(filePath: string, longSide: number): Promise<Thumbnail> {
+    const access = await checkLibraryFile(filePath, this.libraryAccess());
+    switch (access.kind) {
+      case 'outside':
+        throw new OutsideLibraryError(`Not inside a library folder: ${filePath}`);
+      case 'missing':
+        throw new ImageSkip('vanished', 'the file does not exist (any more)');
+      case 'allowed':
+        return this.thumbnails.get(access.realPath, longSide);
+    }
+  }
+
+  /** Whether a path may be read on a window's behalf (see checkLibraryFile); false also when it does not exist. */
+  async isInsideLibrary(filePath: string): Promise<boolean> {
+    return (await checkLibraryFile(filePath, this.libraryAccess())).kind === 'allowed';
+  }
+
+  private libraryAccess(): Parameters<typeof checkLibraryFile>[1] {
+    return {
+      folders: () => this.libraryFolders(),
+      isIndexedPhoto: (p) => this.images.getByPath(p)?.status === 'ok',
+    };
+  }
+
   async close(): Promise<void> {
     const embedder = this.embedder;
     this.embedder = undefined;
@@ -223,4 +333,16 @@ export class Engine {
     });
     return this.embedder;
   }
+}
+
+async function filesPresent(paths: readonly string[]): Promise<Set<string>> {
+  const checks = await Promise.all(
+    paths.map((p) =>
+      access(p).then(
+        () => p,
+        () => undefined,
+      ),
+    ),
+  );
+  return new Set(checks.filter((p): p is string => p !== undefined));
 }

@@ -1,0 +1,36 @@
+import { ApiError } from '../../shared/api-errors.ts';
+import { OutsideLibraryError } from '../access/library-access.ts';
+import { QueryError } from '../engine.ts';
+import { CropError } from '../imaging/crop-region.ts';
+import { ImageSkip } from '../imaging/skip-reason.ts';
+
+function fromSkip(skip: ImageSkip, message = skip.message): ApiError {
+  switch (skip.code) {
+    case 'vanished':
+    case 'not-a-file':
+      return new ApiError('not-found', message);
+    case 'empty':
+    case 'too-large-file':
+    case 'too-many-pixels':
+    case 'unsupported':
+    case 'corrupt':
+    case 'unreadable':
+      return new ApiError('unsupported-image', message);
+  }
+}
+
+/**
+ * The one place where the engine's typed errors become API errors. Anything unrecognised is a
+ * bug: it is logged with its stack and the window gets a generic message.
+ */
+export function toApiError(err: unknown, log: (message: string, err?: unknown) => void): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof OutsideLibraryError) return new ApiError('forbidden', err.message);
+  if (err instanceof CropError) return new ApiError('bad-request', err.message);
+  if (err instanceof ImageSkip) return fromSkip(err);
+  if (err instanceof QueryError) {
+    return err.cause instanceof ImageSkip ? fromSkip(err.cause, err.message) : new ApiError('bad-request', err.message);
+  }
+  log('Unexpected error', err);
+  return new ApiError('internal', 'Something went wrong inside Lookalike; the details are in its log.');
+}

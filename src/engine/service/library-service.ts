@@ -1,0 +1,224 @@
+import { stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type {
+  ApiEventName,
+  ApiEvents,
+  ApiEventSource,
+  ApiParsedRequest,
+  ApiResults,
+  LookalikeApiHandlers,
+} from '../../shared/api-contract.ts';
+import { ApiError } from '../../shared/api-errors.ts';
+import { IMAGE_SIZE_PIXELS, type ImageRequest } from '../../shared/image-url.ts';
+import type { IndexingState } from '../../shared/indexing-state.ts';
+import { isPathInside } from '../access/library-access.ts';
+import type { Engine } from '../engine.ts';
+import { probeImage, renderPreview } from '../imaging/image-preview.ts';
+import { ImageSkip } from '../imaging/skip-reason.ts';
+import { toApiError } from './api-error-mapping.ts';
+import { IndexingJobs } from './indexing-jobs.ts';
+import { UploadedQueries, type UploadedQueriesOptions } from './uploaded-queries.ts';
+
+export interface ServedImage {
+  bytes: Buffer;
+  contentType: string;
+  etag: string;
+  /** 'hit' when it came from the thumbnail cache, 'miss' when it was rendered now. */
+  cache: 'hit' | 'miss' | 'memory';
+}
+
+export interface LibraryServiceOptions {
+  uploads?: UploadedQueriesOptions;
+  /** Where unexpected errors go (with their stacks); default: stderr. */
+  log?: (message: string, err?: unknown) => void;
+}
+
+type Listener = (payload: never) => void;
+
+/**
+ * The API contract implemented on top of the Engine, for every transport (the HTTP bridge now,
+ * the desktop app's IPC later): background indexing with progress events, uploaded queries,
+ * library-only image access, and engine errors turned into API errors.
+ */
+export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
+  private readonly engine: Engine;
+  private readonly jobs: IndexingJobs;
+  private readonly uploads: UploadedQueries;
+  private readonly listeners = new Map<ApiEventName, Set<Listener>>();
+  private readonly log: (message: string, err?: unknown) => void;
+
+  constructor(engine: Engine, options: LibraryServiceOptions = {}) {
+    this.engine = engine;
+    this.log =
+      options.log ??
+      ((message, err) => console.error(`lookalike: ${message}`, err instanceof Error ? (err.stack ?? err.message) : (err ?? '')));
+    this.uploads = new UploadedQueries(options.uploads);
+    this.jobs = new IndexingJobs({
+      indexFolders: (folders, onProgress) => engine.indexFolders(folders, onProgress),
+      removeFolder: (folder) => engine.removeFolder(folder),
+      onState: (state) => this.emit('indexing', state),
+      onFinished: (job, run) =>
+        this.emit('libraryChanged', {
+          reason: job.kind === 'remove' ? 'folder-removed' : 'indexed',
+          folders: run.folders,
+        }),
+      log: this.log,
+    });
+  }
+
+  subscribe<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  async status(): Promise<ApiResults['status']> {
+    return this.guard(() => this.engine.status());
+  }
+
+  async addFolder({ path: typed }: ApiParsedRequest<'addFolder'>): Promise<ApiResults['addFolder']> {
+    return this.guard(async () => {
+      const folder = this.absolute(typed);
+      const s = await stat(folder).catch(() => undefined);
+      if (!s) throw new ApiError('not-found', `There is no folder at ${folder}`);
+      if (!s.isDirectory()) throw new ApiError('bad-request', `${folder} is a file, not a folder`);
+      for (const existing of this.engine.libraryFolders()) {
+        if (existing === folder) continue;
+        if (isPathInside(folder, existing)) {
+          throw new ApiError('conflict', `${folder} is already in the library, as part of ${existing}`);
+        }
+        if (isPathInside(existing, folder)) {
+          throw new ApiError('conflict', `${folder} contains the library folder ${existing}: remove that one first`);
+        }
+      }
+      const added = await this.engine.addFolder(folder);
+      this.emit('libraryChanged', { reason: 'folder-added', folders: [added] });
+      this.jobs.enqueue({ kind: 'index', folders: [added] });
+      return { folder: added };
+    });
+  }
+
+  async removeFolder({ path: typed }: ApiParsedRequest<'removeFolder'>): Promise<ApiResults['removeFolder']> {
+    return this.guard(async () => {
+      const folder = this.absolute(typed);
+      if (!this.engine.libraryFolders().includes(folder)) {
+        throw new ApiError('not-found', `${folder} is not a folder of this library`);
+      }
+      this.jobs.cancelQueued(folder);
+      this.jobs.enqueue({ kind: 'remove', folder });
+      return { folder };
+    });
+  }
+
+  async refresh(): Promise<ApiResults['refresh']> {
+    const folders = this.engine.libraryFolders();
+    if (folders.length > 0) this.jobs.enqueue({ kind: 'index', folders });
+    return { folders };
+  }
+
+  async indexingState(): Promise<IndexingState> {
+    return this.jobs.current;
+  }
+
+  async skippedFiles({ limit }: ApiParsedRequest<'skippedFiles'>): Promise<ApiResults['skippedFiles']> {
+    return this.guard(async () => this.engine.skippedFiles(limit));
+  }
+
+  async uploadQuery({ bytes, name }: ApiParsedRequest<'uploadQuery'>): Promise<ApiResults['uploadQuery']> {
+    return this.guard(async () => {
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const label = name || 'pasted image';
+      let info;
+      try {
+        info = await probeImage(buffer);
+      } catch (err) {
+        if (err instanceof ImageSkip) throw new ApiError('unsupported-image', `Cannot use ${label} as a query: ${err.message}`);
+        throw err;
+      }
+      const stored = this.uploads.add(buffer, label, info);
+      return { id: stored.id, name: label, ...info, byteLength: buffer.length };
+    });
+  }
+
+  async search({ query, ...options }: ApiParsedRequest<'search'>): Promise<ApiResults['search']> {
+    return this.guard(async () => {
+      const folders = options.folders?.map((f) => this.absolute(f));
+      const rest = { ...options, ...(folders ? { folders } : {}) };
+      if (query.kind === 'upload') {
+        const stored = this.uploads.get(query.id);
+        if (!stored) throw this.uploadGone();
+        return this.engine.searchByImageBytes(stored.bytes, { ...rest, label: stored.name });
+      }
+      const file = this.absolute(query.path);
+      if (!(await this.engine.isInsideLibrary(file))) {
+        throw new ApiError('forbidden', `Only photos inside the library's folders can be searched by path: ${file}`);
+      }
+      return this.engine.searchByImage({ ...rest, imagePath: file });
+    });
+  }
+
+  /** A picture for a window: a library photo (library folders only) or an uploaded query. */
+  async image({ ref, size }: ImageRequest): Promise<ServedImage> {
+    return this.guard(async () => {
+      const longSide = IMAGE_SIZE_PIXELS[size];
+      if (ref.kind === 'library') {
+        const thumb = await this.engine.thumbnail(this.absolute(ref.path), longSide);
+        return { bytes: thumb.bytes, contentType: thumb.contentType, etag: thumb.etag, cache: thumb.cached ? 'hit' : 'miss' };
+      }
+      const stored = this.uploads.get(ref.id);
+      if (!stored) throw this.uploadGone();
+      let preview = stored.previews.get(longSide);
+      if (!preview) {
+        preview = renderPreview(stored.bytes, longSide);
+        stored.previews.set(longSide, preview);
+        preview.catch(() => stored.previews.delete(longSide));
+      }
+      const rendered = await preview;
+      return { bytes: rendered.bytes, contentType: rendered.contentType, etag: `"${ref.id}-${size}"`, cache: 'memory' };
+    });
+  }
+
+  /** Resolves once the queued background jobs are done (tests, orderly shutdown). */
+  whenIdle(): Promise<void> {
+    return this.jobs.idle();
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.close();
+    this.uploads.clear();
+    this.listeners.clear();
+  }
+
+  private emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {
+    for (const listener of this.listeners.get(event) ?? []) {
+      try {
+        (listener as (p: ApiEvents[E]) => void)(payload);
+      } catch (err) {
+        this.log(`A ${event} listener failed`, err);
+      }
+    }
+  }
+
+  /** An absolute, normalised path from what the person typed (`~` is their home folder). */
+  private absolute(typed: string): string {
+    const expanded = typed === '~' || typed.startsWith('~/') ? path.join(os.homedir(), typed.slice(1)) : typed;
+    if (!path.isAbsolute(expanded)) {
+      throw new ApiError('bad-request', `Please give the full path, starting from the top (for example ${os.homedir()}): ${typed}`);
+    }
+    return path.resolve(expanded);
+  }
+
+  private uploadGone(): ApiError {
+    return new ApiError('not-found', 'That query image is no longer kept; please drop or choose it again.');
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toApiError(err, this.log);
+    }
+  }
+}

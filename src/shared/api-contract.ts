@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { IndexingState } from './indexing-state.ts';
+import { cropSchema, type LibraryStatus, type SearchResponse } from './library-api.ts';
+
+/**
+ * The app's API, declared once: each method's request schema (validated at every boundary) and
+ * result type, and the events pushed to the UI. Transports (HTTP here, Electron IPC, direct calls)
+ * are derived from this table by the generic adapter in api-adapter.ts; none repeats it.
+ */
+
+/** A path as the person or the engine wrote it. Whether it is absolute is the engine's call (platforms differ). */
+export const pathSchema = z
+  .string()
+  .trim()
+  .min(1, 'a path is needed')
+  .max(4096, 'the path is too long')
+  .refine((p) => !p.includes('\0'), 'a path cannot contain NUL characters');
+
+export const uploadIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not an uploaded query id');
+
+/** A query photo: one uploaded (dropped, pasted, picked) earlier, or a photo of the library. */
+export const queryRefSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('upload'), id: uploadIdSchema }),
+  z.strictObject({ kind: z.literal('library'), path: pathSchema }),
+]);
+export type QueryRef = z.infer<typeof queryRefSchema>;
+
+export const searchQuerySchema = z.strictObject({
+  query: queryRefSchema,
+  /** Part of the query photo to search with (fractions or pixels of the EXIF-oriented photo). */
+  crop: cropSchema.optional(),
+  k: z.number().int().min(1).max(10_000).default(50),
+  collapse: z.boolean().default(true),
+  /** Only results inside these library folders. */
+  folders: z.array(pathSchema).max(1000).optional(),
+});
+export type SearchQuery = z.input<typeof searchQuerySchema>;
+
+/** An encoded image to use as a query: its bytes travel as the body, not as JSON. */
+export const uploadQuerySchema = z.strictObject({
+  bytes: z.instanceof(Uint8Array, { message: 'the image bytes are missing' }).refine((b) => b.byteLength > 0, {
+    message: 'the image is empty (0 bytes)',
+  }),
+  name: z.string().trim().max(255).optional(),
+});
+
+const noArguments = z.strictObject({});
+
+interface MethodSpec<S extends z.ZodType = z.ZodType> {
+  request: S;
+  /** 'bytes': the request has a `bytes` field sent as the raw body; its other fields travel as parameters. */
+  body: 'json' | 'bytes';
+}
+
+function method<S extends z.ZodType>(request: S, body: MethodSpec['body'] = 'json'): MethodSpec<S> {
+  return { request, body };
+}
+
+export const apiMethods = {
+  /** Folders with counts, model, execution provider, index health. */
+  status: method(noArguments),
+  /** Adds a folder and queues its indexing; progress arrives as `indexing` events. */
+  addFolder: method(z.strictObject({ path: pathSchema })),
+  /** Removes a folder and its photos from the library (the files themselves are never touched). */
+  removeFolder: method(z.strictObject({ path: pathSchema })),
+  /** Queues a re-index of every folder (only what changed is read again). */
+  refresh: method(noArguments),
+  indexingState: method(noArguments),
+  skippedFiles: method(z.strictObject({ limit: z.number().int().min(1).max(100_000).default(1000) })),
+  /** Keeps an image for searching (a re-run with another crop sends only its id). */
+  uploadQuery: method(uploadQuerySchema, 'bytes'),
+  search: method(searchQuerySchema),
+} as const satisfies Record<string, MethodSpec>;
+
+export type ApiMethodName = keyof typeof apiMethods;
+export type ApiRequest<M extends ApiMethodName> = z.input<(typeof apiMethods)[M]['request']>;
+export type ApiParsedRequest<M extends ApiMethodName> = z.output<(typeof apiMethods)[M]['request']>;
+
+export function isApiMethod(name: string): name is ApiMethodName {
+  return Object.hasOwn(apiMethods, name);
+}
+
+export interface FolderChange {
+  /** The folder as the library records it (absolute). */
+  folder: string;
+}
+
+export interface UploadedQuery {
+  id: string;
+  name: string;
+  /** Size after EXIF orientation: the frame a crop refers to. */
+  width: number;
+  height: number;
+  format: string;
+  byteLength: number;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export interface ApiResults {
+  status: LibraryStatus;
+  addFolder: FolderChange;
+  removeFolder: FolderChange;
+  refresh: { folders: string[] };
+  indexingState: IndexingState;
+  skippedFiles: SkippedFile[];
+  uploadQuery: UploadedQuery;
+  search: SearchResponse;
+}
+
+export interface LibraryChange {
+  reason: 'folder-added' | 'folder-removed' | 'indexed';
+  folders: string[];
+}
+
+/** Pushed to every window; subscribe with `client.on(name, listener)`. */
+export interface ApiEvents {
+  indexing: IndexingState;
+  libraryChanged: LibraryChange;
+}
+export type ApiEventName = keyof ApiEvents;
+export const apiEventNames = ['indexing', 'libraryChanged'] as const satisfies readonly ApiEventName[];
+
+type Arguments<M extends ApiMethodName> =
+  Record<string, never> extends ApiRequest<M> ? [request?: ApiRequest<M>] : [request: ApiRequest<M>];
+
+/** The API as callers see it (requests before defaults are applied). */
+export type LookalikeApi = { [M in ApiMethodName]: (...args: Arguments<M>) => Promise<ApiResults[M]> };
+
+/** The API as the engine side implements it: requests already validated, defaults applied. */
+export type LookalikeApiHandlers = {
+  [M in ApiMethodName]: (request: ApiParsedRequest<M>) => Promise<ApiResults[M]>;
+};
+
+/** The engine side's event stream, which every transport forwards. */
+export interface ApiEventSource {
+  subscribe<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src/engine/engine.ts';
+import { repoRoot, runCli } from '../../cli/run-cli.ts';
+import { makeTempDir, seededRandom, writeScene } from '../../fixtures/synthetic-photos.ts';
+
+/**
+ * Kills a real `lookalike index` process at random moments (while it starts, embeds, commits,
+ * snapshots) and checks after each kill that the library is intact and truthful, then that a
+ * restart finishes the job. Files are also added and deleted between runs.
+ */
+const RUNS = 12;
+const tmp = makeTempDir('lookalike-crash-');
+const photos = path.join(tmp.dir, 'photos');
+const library = path.join(tmp.dir, 'library.db');
+const engineConfig = {
+  libraryPath: library,
+  modelManifestPath: path.join(repoRoot, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json'),
+  embedWorkerUrl: new URL('../../../src/engine/embedding/embed-worker.ts', import.meta.url),
+  device: 'cpu',
+};
+
+function killIndexAfter(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(repoRoot, 'src', 'cli', 'main.ts'),
+        'index',
+        photos,
+        '--library',
+        library,
+        '--device',
+        'cpu',
+      ],
+      { stdio: 'ignore', env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+    );
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function okPathsInDb(): Set<string> {
+  const db = new BetterSqlite3(library, { readonly: true });
+  try {
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const rows = db.prepare(`SELECT path FROM images WHERE status = 'ok'`).all() as Array<{ path: string }>;
+    return new Set(rows.map((r) => r.path));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Whatever the library says is indexed is searchable exactly once, and nothing else is returned;
+ * photos deleted from disk are never returned, even before the library has recorded it.
+ */
+async function expectTruthfulLibrary(deleted: ReadonlySet<string>): Promise<number> {
+  if (!existsSync(library)) return 0;
+  const ok = okPathsInDb();
+  if (ok.size === 0) return 0;
+  const engine = Engine.open(engineConfig);
+  try {
+    const anyPhoto = [...ok].find((p) => !deleted.has(p))!;
+    const res = await engine.searchByImage({ imagePath: anyPhoto, k: 1000, collapse: false });
+    const returned = res.results.map((r) => r.path);
+    expect(new Set(returned).size).toBe(returned.length);
+    expect(new Set(returned)).toEqual(new Set([...ok].filter((p) => !deleted.has(p))));
+    expect(res.results[0]!.path).toBe(anyPhoto);
+  } finally {
+    await engine.close();
+  }
+  return ok.size;
+}
+
+beforeAll(async () => {
+  for (let i = 0; i < 48; i++) await writeScene(path.join(photos, `p${i}.jpg`), 300 + i);
+});
+afterAll(() => tmp.cleanup());
+
+describe('crash safety', () => {
+  it(`survives ${RUNS} kill -9s at random moments without losing or corrupting anything`, async () => {
+    const rnd = seededRandom(42);
+    const deleted = new Set<string>();
+    let next = 48;
+    const tally: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      // Change the folder between runs: one photo removed, one added.
+      if (run > 0) {
+        const victim = path.join(photos, `p${Math.floor(rnd() * next)}.jpg`);
+        if (existsSync(victim)) {
+          rmSync(victim);
+          deleted.add(victim);
+        }
+        await writeScene(path.join(photos, `p${next}.jpg`), 300 + next);
+        next++;
+      }
+      await killIndexAfter(200 + Math.floor(rnd() * 3500));
+      tally.push(await expectTruthfulLibrary(deleted));
+    }
+    // A final run without interruption completes the library.
+    const done = runCli(['index', photos, '--library', library, '--device', 'cpu', '--json']);
+    expect(done.status).toBe(0);
+    const onDisk = next - deleted.size;
+    expect(okPathsInDb().size).toBe(onDisk);
+    expect(await expectTruthfulLibrary(deleted)).toBe(onDisk);
+    // The kills landed at different stages: some before anything was stored, some part-way.
+    expect(new Set(tally).size).toBeGreaterThan(2);
+  });
+});
