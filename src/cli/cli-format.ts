@@ -1,5 +1,6 @@
 import type { LibraryStatus, SearchResponse } from '../shared/library-api.ts';
 import type { IndexSummary } from '../engine/library/library-indexer.ts';
+import type { WatchEvent } from '../engine/library/folder-watcher.ts';
 
 /** Human-readable renderings of engine results for the terminal. */
 export function formatSearchTable(res: SearchResponse): string {
@@ -22,6 +23,7 @@ export function formatIndexSummary(s: IndexSummary): string {
     `Indexed ${s.indexed}, unchanged ${s.unchanged}, removed ${s.removed}, skipped ${s.skipped.length} ` +
       `in ${s.seconds.toFixed(1)} s (${s.imagesPerSecond.toFixed(1)} images/s)`,
   ];
+  for (const f of s.unavailable ?? []) lines.push(`Not reachable now (photos kept): ${f}`);
   const byReason = new Map<string, string[]>();
   for (const k of s.skipped) byReason.set(k.reason, [...(byReason.get(k.reason) ?? []), k.path]);
   for (const [reason, paths] of byReason) {
@@ -48,4 +50,24 @@ export function formatStatus(s: LibraryStatus): string {
   for (const f of s.folders)
     lines.push(`  ${f.path}  ${f.images} photos${f.skipped ? `, ${f.skipped} skipped` : ''}`);
   return lines.join('\n');
+}
+
+export function formatWatchEvent(e: WatchEvent): string {
+  const time = new Date().toLocaleTimeString();
+  switch (e.type) {
+    case 'ready':
+      return `${time}  watching ${e.folders.length} folder${e.folders.length === 1 ? '' : 's'}: ${e.folders.join(', ')}`;
+    case 'reconciled':
+      return `${time}  start-up check: ${formatIndexSummary(e.summary)}`;
+    case 'updated':
+      return `${time}  ${formatIndexSummary(e.summary)}`;
+    case 'progress':
+      return `${time}  ${e.progress.phase} ${e.progress.done}/${e.progress.total}`;
+    case 'folder-unavailable':
+      return `${time}  ${e.folder} is not reachable; its photos are kept until it returns`;
+    case 'folder-available':
+      return `${time}  ${e.folder} is back; checking it for changes`;
+    case 'error':
+      return `${time}  problem: ${e.message}`;
+  }
 }

@@ -6,12 +6,13 @@ import { Engine, type EngineConfig, QueryError } from '../engine/engine.ts';
 import { parseCropSpec } from '../engine/imaging/crop-region.ts';
 import { CropError } from '../engine/imaging/crop-region.ts';
 import { readModelManifest } from '../engine/embedding/model-manifest.ts';
-import { defaultLibraryPath } from '../engine/library/library-location.ts';
+import { appDataDir, defaultLibraryPath } from '../engine/library/library-location.ts';
 import { runQualityBenchmark } from '../engine/eval/quality-benchmark.ts';
 import { LibraryService } from '../engine/service/library-service.ts';
 import { startBridgeServer } from '../server/bridge-server.ts';
 import { isValidTokenFormat } from '../server/http-security.ts';
-import { formatIndexSummary, formatSearchTable, formatStatus } from './cli-format.ts';
+import { FolderWatcher, type WatchEvent } from '../engine/library/folder-watcher.ts';
+import { formatIndexSummary, formatSearchTable, formatStatus, formatWatchEvent } from './cli-format.ts';
 import { createProgressReporter } from './progress-reporter.ts';
 import { runIndexBenchmark } from './index-benchmark.ts';
 import { runSpeedBenchmark } from './speed-benchmark.ts';
@@ -232,6 +233,50 @@ program
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+
+program
+  .command('watch')
+  .description('keep the library up to date: reconcile now, then index changes as they happen (Ctrl+C stops)')
+  .addOption(libraryOption)
+  .addOption(deviceOption)
+  .option('--json', 'print events as JSON lines')
+  .option(
+    '--recheck-every <ms>',
+    'how often folders that went away (unplugged drives) are looked for',
+    positiveInt,
+    5000,
+  )
+  .action(async (o: CommonOptions & { recheckEvery: number }) => {
+    const engine = openEngine(o);
+    const libraryPath = path.resolve(o.library ?? defaultLibraryPath());
+    const print = (e: WatchEvent): void => {
+      if (o.json) console.log(JSON.stringify({ ...e, at: new Date().toISOString() }));
+      else if (e.type !== 'progress') console.log(formatWatchEvent(e));
+    };
+    // The app's own data (thumbnail cache) never becomes part of the library.
+    const watcher = new FolderWatcher(engine, print, {
+      excludeDirs: [appDataDir(), `${libraryPath}.thumbs`],
+      availabilityPollMs: o.recheckEvery,
+    });
+    let stopping = false;
+    const stop = async (signal: string): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      if (!o.json) console.error(`${signal}: finishing the current batch and stopping…`);
+      await watcher.close();
+      engine.flushSnapshot();
+      await engine.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    if (engine.libraryFolders().length === 0) {
+      console.error('lookalike: the library has no folders yet; add one with `lookalike index <folder>`.');
+    }
+    await watcher.start();
+    // Keep running until a signal arrives.
+    await new Promise(() => undefined);
   });
 
 const bench = program.command('bench').description('measure the search');

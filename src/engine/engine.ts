@@ -18,6 +18,7 @@ import { decodeForModel } from './imaging/image-decoder.ts';
 import { ImageSkip, toImageSkip } from './imaging/skip-reason.ts';
 import { type Thumbnail, ThumbnailCache } from './imaging/thumbnail-cache.ts';
 import type { IngestOptions } from './library/ingest-pipeline.ts';
+import type { JobControl } from './library/job-control.ts';
 import { type IndexProgress, type IndexSummary, LibraryIndexer } from './library/library-indexer.ts';
 import { SimilarSearch } from './search/similar-search.ts';
 import { openDatabase } from './store/database.ts';
@@ -114,16 +115,36 @@ export class Engine {
   }
 
   /** Adds folders to the library and brings everything in them up to date. */
-  indexFolders(folders: readonly string[], onProgress?: (p: IndexProgress) => void): Promise<IndexSummary> {
-    return this.indexer.indexFolders(folders, onProgress);
+  indexFolders(
+    folders: readonly string[],
+    onProgress?: (p: IndexProgress) => void,
+    control?: JobControl,
+  ): Promise<IndexSummary> {
+    return this.indexer.indexFolders(folders, { ...(onProgress ? { onProgress } : {}), ...(control ? { control } : {}) });
   }
 
-  /** Re-indexes every folder already in the library. */
-  refreshLibrary(onProgress?: (p: IndexProgress) => void): Promise<IndexSummary> {
-    return this.indexer.indexFolders(
+  /** Reconciles every library folder with the disk: only new or changed files are read. */
+  refreshLibrary(onProgress?: (p: IndexProgress) => void, control?: JobControl): Promise<IndexSummary> {
+    return this.indexFolders(
       this.folders.list().map((f) => f.path),
       onProgress,
+      control,
     );
+  }
+
+  /** Brings individual files up to date (from a folder watcher): new, changed or gone. */
+  updateFiles(paths: readonly string[], onProgress?: (p: IndexProgress) => void, control?: JobControl): Promise<IndexSummary> {
+    return this.indexer.updateFiles(paths, { ...(onProgress ? { onProgress } : {}), ...(control ? { control } : {}) });
+  }
+
+  /** Forgets every photo under a folder that was deleted or moved away inside the library. */
+  removeUnder(folder: string): number {
+    return this.indexer.removeUnder(folder);
+  }
+
+  /** Writes an index snapshot if this library changed since the last one (before a writer exits). */
+  flushSnapshot(): void {
+    this.indexer.flushSnapshot();
   }
 
   async searchByImage(request: SearchRequest): Promise<SearchResponse> {

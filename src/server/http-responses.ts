@@ -18,6 +18,8 @@ export function httpStatusFor(code: ApiErrorCode): number {
       return 413;
     case 'unsupported-image':
       return 422;
+    case 'unavailable':
+      return 503;
     case 'internal':
       return 500;
   }

@@ -17,6 +17,8 @@ export type ApiErrorCode =
   | 'too-large'
   /** Bytes that are not an image this app can decode. */
   | 'unsupported-image'
+  /** The other side cannot be reached (the server stopped, the connection dropped). */
+  | 'unavailable'
   /** Anything else: a bug or a broken installation. The message is generic; details are logged. */
   | 'internal';
 
@@ -45,6 +47,7 @@ const codes: ReadonlySet<string> = new Set<ApiErrorCode>([
   'conflict',
   'too-large',
   'unsupported-image',
+  'unavailable',
   'internal',
 ]);
 

@@ -19,7 +19,12 @@ export const IMAGE_EXTENSIONS = new Set([
 ]);
 
 /** Folders that never hold a person's photos, or hold copies of them (thumbnail caches). */
-const SKIPPED_DIR_NAMES = new Set(['node_modules', '@eaDir', '$RECYCLE.BIN', 'System Volume Information']);
+export const SKIPPED_DIR_NAMES = new Set([
+  'node_modules',
+  '@eaDir',
+  '$RECYCLE.BIN',
+  'System Volume Information',
+]);
 
 export interface ScannedFile {
   path: string;

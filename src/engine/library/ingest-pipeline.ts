@@ -26,7 +26,8 @@ export interface IngestSink {
   /** Called with finished images and skipped files, in groups; must persist them before returning. */
   commit(done: IngestedImage[], skipped: Array<{ file: ScannedFile; skip: ImageSkip }>): void;
   progress?(file: ScannedFile): void;
-  shouldStop?(): boolean;
+  /** Waits while the job is paused; false when it was cancelled (files not started are left). */
+  checkpoint?(): Promise<boolean>;
 }
 
 export interface IngestOptions {
@@ -119,7 +120,7 @@ export async function ingest(
   };
 
   for (const file of files) {
-    if (sink.shouldStop?.()) break;
+    if (sink.checkpoint && !(await sink.checkpoint())) break;
     await decodeSlots.acquire();
     track(processOne(file).finally(() => decodeSlots.release()));
   }

@@ -74,6 +74,16 @@ export class ImageRepository {
     return new Map(rows.map((r) => [r.path, r]));
   }
 
+  /** Records whose path starts with `prefix` (a folder path ending in a separator). */
+  fingerprintsUnder(prefix: string): Fingerprint[] {
+    return this.db
+      .prepare(
+        `SELECT id, size, mtime_ms AS mtimeMs, status, skip_code AS skipCode FROM images
+         WHERE substr(path, 1, length(@prefix)) = @prefix`,
+      )
+      .all({ prefix }) as Fingerprint[];
+  }
+
   /** A finished image with this content, whose dimensions can be reused without decoding. */
   findOkByHash(hash: string): ImageRow | undefined {
     return this.db

@@ -1,0 +1,201 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
+import { SKIPPED_DIR_NAMES } from './folder-scanner.ts';
+import type { IndexProgress, IndexSummary } from './library-indexer.ts';
+
+/** What the watcher needs from the engine (kept narrow so it can be tested on its own). */
+export interface WatchedLibrary {
+  libraryFolders(): string[];
+  updateFiles(paths: readonly string[], onProgress?: (p: IndexProgress) => void): Promise<IndexSummary>;
+  refreshLibrary(onProgress?: (p: IndexProgress) => void): Promise<IndexSummary>;
+  removeUnder(folder: string): number;
+}
+
+export type WatchEvent =
+  | { type: 'ready'; folders: string[] }
+  | { type: 'reconciled'; summary: IndexSummary }
+  | { type: 'updated'; summary: IndexSummary; paths: number }
+  | { type: 'progress'; progress: IndexProgress }
+  | { type: 'folder-unavailable'; folder: string }
+  | { type: 'folder-available'; folder: string }
+  | { type: 'error'; message: string };
+
+export interface FolderWatcherOptions {
+  /** How long a file must stay the same size before it is read (camera imports, sync tools). */
+  stableMs?: number;
+  /** Changes arriving within this window are handled together. */
+  batchMs?: number;
+  /** How often library folders that went away (unplugged drives) are looked for. */
+  availabilityPollMs?: number;
+  /** The app's own data folder, never indexed even if it lies inside a library folder. */
+  excludeDirs?: string[];
+}
+
+/**
+ * Keeps the library true to the disk: reconciles once at start (only changed files are read),
+ * then follows every library folder with chokidar, batching events into incremental updates.
+ * Runs one update at a time; events that arrive meanwhile join the next batch.
+ */
+export class FolderWatcher {
+  private readonly library: WatchedLibrary;
+  private readonly options: Required<FolderWatcherOptions>;
+  private readonly emit: (e: WatchEvent) => void;
+  private watcher?: FSWatcher;
+  private readonly pendingFiles = new Set<string>();
+  private readonly pendingDirsGone = new Set<string>();
+  private readonly unavailable = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private poller?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private closed = false;
+
+  constructor(library: WatchedLibrary, emit: (e: WatchEvent) => void, options: FolderWatcherOptions = {}) {
+    this.library = library;
+    this.emit = emit;
+    this.options = { stableMs: 400, batchMs: 150, availabilityPollMs: 5000, excludeDirs: [], ...options };
+  }
+
+  async start(): Promise<void> {
+    const reconciled = await this.library.refreshLibrary((progress) =>
+      this.emit({ type: 'progress', progress }),
+    );
+    this.emit({ type: 'reconciled', summary: reconciled });
+    const folders = this.library.libraryFolders();
+    const excluded = this.options.excludeDirs.map((d) => path.resolve(d));
+    this.watcher = watch(folders, {
+      ignoreInitial: true,
+      followSymlinks: true,
+      ignorePermissionErrors: true,
+      awaitWriteFinish: { stabilityThreshold: this.options.stableMs, pollInterval: 100 },
+      ignored: (p: string) => {
+        const name = path.basename(p);
+        if (folders.includes(p)) return false;
+        return (
+          name.startsWith('.') ||
+          SKIPPED_DIR_NAMES.has(name) ||
+          excluded.some((d) => p === d || p.startsWith(d + path.sep))
+        );
+      },
+    });
+    this.watcher.on('add', (p) => this.queueFile(p));
+    this.watcher.on('change', (p) => this.queueFile(p));
+    this.watcher.on('unlink', (p) => this.queueFile(p));
+    this.watcher.on('addDir', (p) => {
+      if (!folders.includes(p)) this.queueDirAdded(p);
+    });
+    this.watcher.on('unlinkDir', (p) => this.queueDirGone(p));
+    this.watcher.on('error', (err) => this.emit({ type: 'error', message: (err as Error).message }));
+    await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+    this.poller = setInterval(() => this.checkAvailability(), this.options.availabilityPollMs);
+    this.poller.unref();
+    this.emit({ type: 'ready', folders });
+  }
+
+  /** Stops watching; waits for the update in progress (so nothing is left half-done). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.poller) clearInterval(this.poller);
+    await this.watcher?.close();
+    await this.running;
+  }
+
+  private queueFile(p: string): void {
+    this.pendingFiles.add(p);
+    this.schedule();
+  }
+
+  /** A folder moved or copied in: its files arrive as events too, but a scan is quicker and surer. */
+  private queueDirAdded(dir: string): void {
+    this.pendingFiles.add(dir);
+    this.schedule();
+  }
+
+  private queueDirGone(dir: string): void {
+    if (this.library.libraryFolders().includes(dir)) {
+      // A whole library folder went away (an unplugged drive): keep what we know until it returns.
+      this.markUnavailable(dir);
+      return;
+    }
+    this.pendingDirsGone.add(dir);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.closed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.drain();
+    }, this.options.batchMs);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = (async () => {
+      while (!this.closed && (this.pendingFiles.size > 0 || this.pendingDirsGone.size > 0)) {
+        const dirsGone = [...this.pendingDirsGone];
+        this.pendingDirsGone.clear();
+        const paths = [...this.pendingFiles];
+        this.pendingFiles.clear();
+        try {
+          let removed = 0;
+          for (const dir of dirsGone) if (!existsSync(dir)) removed += this.library.removeUnder(dir);
+          if (removed > 0) {
+            const summary = {
+              folders: [],
+              indexed: 0,
+              unchanged: 0,
+              removed,
+              skipped: [],
+              seconds: 0,
+              imagesPerSecond: 0,
+            };
+            this.emit({ type: 'updated', summary, paths: dirsGone.length });
+          }
+          const dirs = paths.filter((p) => isExistingDir(p));
+          const files = paths.filter((p) => !dirs.includes(p));
+          const progress = (p: IndexProgress): void => this.emit({ type: 'progress', progress: p });
+          if (files.length > 0) {
+            const summary = await this.library.updateFiles(files, progress);
+            this.emit({ type: 'updated', summary, paths: files.length });
+          }
+          if (dirs.length > 0) {
+            // indexFolders would add the subfolder as a library folder; refresh the library instead,
+            // which reads only what changed.
+            const summary = await this.library.refreshLibrary(progress);
+            this.emit({ type: 'updated', summary, paths: dirs.length });
+          }
+        } catch (err) {
+          this.emit({ type: 'error', message: (err as Error).message });
+        }
+      }
+    })();
+    await this.running;
+    this.running = undefined;
+  }
+
+  private markUnavailable(folder: string): void {
+    if (this.unavailable.has(folder)) return;
+    this.unavailable.add(folder);
+    this.emit({ type: 'folder-unavailable', folder });
+  }
+
+  private checkAvailability(): void {
+    for (const folder of this.library.libraryFolders()) {
+      const present = isExistingDir(folder);
+      if (!present) this.markUnavailable(folder);
+      else if (this.unavailable.has(folder)) {
+        this.unavailable.delete(folder);
+        this.emit({ type: 'folder-available', folder });
+        this.watcher?.add(folder);
+        this.pendingFiles.add(folder);
+        this.schedule();
+      }
+    }
+  }
+}
+
+function isExistingDir(p: string): boolean {
+  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
