@@ -6,6 +6,7 @@ import { Engine, type EngineConfig, QueryError } from '../engine/engine.ts';
 import { parseCropSpec } from '../engine/imaging/crop-region.ts';
 import { CropError } from '../engine/imaging/crop-region.ts';
 import { readModelManifest } from '../engine/embedding/model-manifest.ts';
+import { describeStoreError } from '../engine/store/database.ts';
 import { appDataDir, defaultLibraryPath } from '../engine/library/library-location.ts';
 import { runQualityBenchmark } from '../engine/eval/quality-benchmark.ts';
 import { LibraryService } from '../engine/service/library-service.ts';
@@ -340,6 +341,6 @@ bench
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {
-  console.error(`lookalike: ${err.message}`);
+  console.error(`lookalike: ${describeStoreError(err) ?? err.message}`);
   process.exit(2);
 });

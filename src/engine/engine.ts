@@ -120,7 +120,10 @@ export class Engine {
     onProgress?: (p: IndexProgress) => void,
     control?: JobControl,
   ): Promise<IndexSummary> {
-    return this.indexer.indexFolders(folders, { ...(onProgress ? { onProgress } : {}), ...(control ? { control } : {}) });
+    return this.indexer.indexFolders(folders, {
+      ...(onProgress ? { onProgress } : {}),
+      ...(control ? { control } : {}),
+    });
   }
 
   /** Reconciles every library folder with the disk: only new or changed files are read. */
@@ -133,13 +136,31 @@ export class Engine {
   }
 
   /** Brings individual files up to date (from a folder watcher): new, changed or gone. */
-  updateFiles(paths: readonly string[], onProgress?: (p: IndexProgress) => void, control?: JobControl): Promise<IndexSummary> {
-    return this.indexer.updateFiles(paths, { ...(onProgress ? { onProgress } : {}), ...(control ? { control } : {}) });
+  updateFiles(
+    paths: readonly string[],
+    onProgress?: (p: IndexProgress) => void,
+    control?: JobControl,
+  ): Promise<IndexSummary> {
+    return this.indexer.updateFiles(paths, {
+      ...(onProgress ? { onProgress } : {}),
+      ...(control ? { control } : {}),
+    });
   }
 
   /** Forgets every photo under a folder that was deleted or moved away inside the library. */
   removeUnder(folder: string): number {
     return this.indexer.removeUnder(folder);
+  }
+
+  /**
+   * Background upkeep for long-running hosts: compacts the graph once deletions pass the
+   * threshold (without blocking searches), then snapshots it.
+   */
+  async maintainIndex(): Promise<void> {
+    const durable = this.index();
+    if (!durable.needsCompaction) return;
+    await durable.compactAsync();
+    durable.snapshotSync();
   }
 
   /** Writes an index snapshot if this library changed since the last one (before a writer exits). */

@@ -29,7 +29,10 @@ export interface LibraryAccessDeps {
  * scanner follows links, so a linked-in photo the person chose to index stays viewable). Any
  * other link that leads out, such as one planted after indexing, is refused.
  */
-export async function checkLibraryFile(filePath: string, deps: LibraryAccessDeps): Promise<LibraryFileAccess> {
+export async function checkLibraryFile(
+  filePath: string,
+  deps: LibraryAccessDeps,
+): Promise<LibraryFileAccess> {
   if (!path.isAbsolute(filePath)) return { kind: 'outside' };
   const lexical = path.resolve(filePath);
   const folders = deps.folders();

@@ -24,6 +24,12 @@ export class Embedder {
     { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }
   >();
   private closed = false;
+  private busy = false;
+  private readonly queues: Record<'interactive' | 'bulk', Array<Extract<WorkerRequest, { type: 'embed' }>>> =
+    {
+      interactive: [],
+      bulk: [],
+    };
 
   private constructor(
     manifest: ModelManifest,
@@ -79,6 +85,8 @@ export class Embedder {
   }
 
   private settle(msg: Extract<WorkerReply, { type: 'embedded' | 'error' }>): void {
+    this.busy = false;
+    this.sendNext();
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
@@ -86,15 +94,27 @@ export class Embedder {
     else p.reject(new Error(msg.message));
   }
 
-  /** Embeds images already decoded to the model's input size (RGB, HWC). Transfers their buffers. */
-  embed(images: Uint8Array[]): Promise<Float32Array[]> {
+  /**
+   * Embeds images already decoded to the model's input size (RGB, HWC). Interactive requests
+   * (a person's query) go ahead of bulk ones (indexing): the worker gets one request at a time,
+   * so a query waits for at most the batch already running.
+   */
+  embed(images: Uint8Array[], priority: 'interactive' | 'bulk' = 'interactive'): Promise<Float32Array[]> {
     if (this.closed) return Promise.reject(new Error('the embedder is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const req: WorkerRequest = { type: 'embed', id, images };
-      this.worker.postMessage(req);
+      this.queues[priority].push({ type: 'embed', id, images });
+      this.sendNext();
     });
+  }
+
+  private sendNext(): void {
+    if (this.busy || this.closed) return;
+    const next = this.queues.interactive.shift() ?? this.queues.bulk.shift();
+    if (!next) return;
+    this.busy = true;
+    this.worker.postMessage(next);
   }
 
   async dispose(): Promise<void> {
@@ -110,5 +130,7 @@ export class Embedder {
   private failAll(err: Error): void {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+    this.queues.interactive = [];
+    this.queues.bulk = [];
   }
 }

@@ -25,7 +25,10 @@ export async function probeImage(input: Buffer): Promise<ImageInfo> {
     const meta = await sharp(input, decodeOptions).metadata();
     if (!meta.width || !meta.height) throw new ImageSkip('corrupt', 'the image has no dimensions');
     if (meta.width * meta.height > MAX_INPUT_PIXELS) {
-      throw new ImageSkip('too-many-pixels', `the image is ${meta.width}×${meta.height} pixels, too many to decode safely`);
+      throw new ImageSkip(
+        'too-many-pixels',
+        `the image is ${meta.width}×${meta.height} pixels, too many to decode safely`,
+      );
     }
     const swap = (meta.orientation ?? 1) >= 5;
     return {

@@ -77,12 +77,20 @@ export class ThumbnailCache {
     for (const [dir, prefixes] of byDir) {
       const names = await readdir(dir).catch(() => [] as string[]);
       await Promise.all(
-        names.filter((n) => prefixes.some((p) => n.startsWith(p))).map((n) => unlink(path.join(dir, n)).catch(() => {})),
+        names
+          .filter((n) => prefixes.some((p) => n.startsWith(p)))
+          .map((n) => unlink(path.join(dir, n)).catch(() => {})),
       );
     }
   }
 
-  private async render(source: string, longSide: number, file: string, stalePrefix: string, etag: string): Promise<Thumbnail> {
+  private async render(
+    source: string,
+    longSide: number,
+    file: string,
+    stalePrefix: string,
+    etag: string,
+  ): Promise<Thumbnail> {
     await this.slots.acquire();
     let bytes: Buffer;
     try {

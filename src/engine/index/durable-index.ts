@@ -102,6 +102,41 @@ export class DurableIndex {
     })();
   }
 
+  /** Whether enough points are mark-deleted that the graph should be rebuilt without them. */
+  get needsCompaction(): boolean {
+    return this.index.deletedRatio > COMPACT_DELETED_RATIO;
+  }
+
+  /**
+   * Rebuilds the graph without its mark-deleted points a slice at a time, yielding to the event
+   * loop between slices, while searches keep using the current graph; changes committed meanwhile
+   * are applied to the new graph before it replaces the old one.
+   */
+  async compactAsync(sliceSize = 256): Promise<void> {
+    this.refreshSync();
+    const from = this.appliedThrough;
+    const ids = this.deps.embeddings.liveIds();
+    const fresh = new HnswIndex(this.deps.dim, this.deps.params, ids.length + 16);
+    for (let i = 0; i < ids.length; i += sliceSize) {
+      for (const [id, v] of this.deps.embeddings.vectorsForImages(ids.slice(i, i + sliceSize)))
+        fresh.upsertSync(id, v);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.db.transaction(() => {
+      if (this.deps.repo.snapshotHighWater() > from) {
+        // Another process snapshotted (and pruned the log) meanwhile: its snapshot is newer.
+        const reopened = DurableIndex.openSync(this.db, this.deps);
+        this.index = reopened.index;
+        this.appliedThrough = reopened.appliedThrough;
+        return;
+      }
+      const { ids: touched, highWater } = this.deps.repo.touchedSince(from);
+      applyTouched(fresh, touched, this.deps.embeddings);
+      this.index = fresh;
+      this.appliedThrough = highWater;
+    })();
+  }
+
   /** Changes logged since the last snapshot: how much replay the next open would need. */
   pendingSinceSnapshot(): number {
     return this.deps.repo.changesSince(this.deps.repo.snapshotHighWater());

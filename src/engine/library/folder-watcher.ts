@@ -10,6 +10,7 @@ export interface WatchedLibrary {
   updateFiles(paths: readonly string[], onProgress?: (p: IndexProgress) => void): Promise<IndexSummary>;
   refreshLibrary(onProgress?: (p: IndexProgress) => void): Promise<IndexSummary>;
   removeUnder(folder: string): number;
+  maintainIndex(): Promise<void>;
 }
 
 export type WatchEvent =
@@ -170,6 +171,9 @@ export class FolderWatcher {
           this.emit({ type: 'error', message: (err as Error).message });
         }
       }
+      await this.library
+        .maintainIndex()
+        .catch((err: Error) => this.emit({ type: 'error', message: err.message }));
     })();
     await this.running;
     this.running = undefined;

@@ -62,6 +62,18 @@ export async function ingest(
     void p.finally(() => running.delete(p));
   };
 
+  // A failure to save (disk full, read-only disk) is not one photo's fault: stop the run, and
+  // let the caller report it. Everything committed before it stays.
+  let storeError: unknown;
+  const commit: IngestSink['commit'] = (done, skipped) => {
+    if (storeError) return;
+    try {
+      sink.commit(done, skipped);
+    } catch (err) {
+      storeError = err;
+    }
+  };
+
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const items = batch;
@@ -69,20 +81,24 @@ export async function ingest(
     await embedSlots.acquire();
     track(
       embedder
-        .embed(items.map((i) => i.rgb))
-        .then((vectors) => {
-          sink.commit(
-            items.map((it, n) => ({ ...it.image, vector: vectors[n]! })),
-            [],
-          );
-        })
-        .catch((err: Error) => {
-          const skip = new ImageSkip('corrupt', `the model could not process the image (${err.message})`);
-          sink.commit(
-            [],
-            items.map((it) => ({ file: it.image.file, skip })),
-          );
-        })
+        .embed(
+          items.map((i) => i.rgb),
+          'bulk',
+        )
+        .then(
+          (vectors) =>
+            commit(
+              items.map((it, n) => ({ ...it.image, vector: vectors[n]! })),
+              [],
+            ),
+          (err: Error) => {
+            const skip = new ImageSkip('corrupt', `the model could not process the image (${err.message})`);
+            commit(
+              [],
+              items.map((it) => ({ file: it.image.file, skip })),
+            );
+          },
+        )
         .finally(() => embedSlots.release()),
     );
   };
@@ -93,7 +109,7 @@ export async function ingest(
       const bytes = await readWhole(file);
       const hash = createHash('sha256').update(bytes).digest('hex');
       if (sink.hasVector(hash)) {
-        sink.commit([{ file, contentHash: hash, ...(await readHeader(bytes)) }], []);
+        commit([{ file, contentHash: hash, ...(await readHeader(bytes)) }], []);
         return;
       }
       if (claimed.has(hash)) {
@@ -115,11 +131,12 @@ export async function ingest(
       });
       if (batch.length >= options.batchSize) await flush();
     } catch (err) {
-      sink.commit([], [{ file, skip: toImageSkip(err, file.size) }]);
+      commit([], [{ file, skip: toImageSkip(err, file.size) }]);
     }
   };
 
   for (const file of files) {
+    if (storeError) break;
     if (sink.checkpoint && !(await sink.checkpoint())) break;
     await decodeSlots.acquire();
     track(processOne(file).finally(() => decodeSlots.release()));
@@ -129,13 +146,15 @@ export async function ingest(
   while (running.size > 0) await Promise.all([...running]);
 
   for (const d of duplicates) {
+    if (storeError) break;
     try {
       if (!sink.hasVector(d.hash)) throw new ImageSkip('corrupt', 'the image could not be decoded');
-      sink.commit([{ file: d.file, contentHash: d.hash, ...(await readHeader(d.bytes)) }], []);
+      commit([{ file: d.file, contentHash: d.hash, ...(await readHeader(d.bytes)) }], []);
     } catch (err) {
-      sink.commit([], [{ file: d.file, skip: toImageSkip(err, d.file.size) }]);
+      commit([], [{ file: d.file, skip: toImageSkip(err, d.file.size) }]);
     }
   }
+  if (storeError) throw storeError;
 }
 
 async function readWhole(file: ScannedFile): Promise<Buffer> {

@@ -29,7 +29,9 @@ export function toApiError(err: unknown, log: (message: string, err?: unknown) =
   if (err instanceof CropError) return new ApiError('bad-request', err.message);
   if (err instanceof ImageSkip) return fromSkip(err);
   if (err instanceof QueryError) {
-    return err.cause instanceof ImageSkip ? fromSkip(err.cause, err.message) : new ApiError('bad-request', err.message);
+    return err.cause instanceof ImageSkip
+      ? fromSkip(err.cause, err.message)
+      : new ApiError('bad-request', err.message);
   }
   log('Unexpected error', err);
   return new ApiError('internal', 'Something went wrong inside Lookalike; the details are in its log.');

@@ -52,7 +52,11 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
     this.engine = engine;
     this.log =
       options.log ??
-      ((message, err) => console.error(`lookalike: ${message}`, err instanceof Error ? (err.stack ?? err.message) : (err ?? '')));
+      ((message, err) =>
+        console.error(
+          `lookalike: ${message}`,
+          err instanceof Error ? (err.stack ?? err.message) : (err ?? ''),
+        ));
     this.uploads = new UploadedQueries(options.uploads);
     this.jobs = new IndexingJobs({
       indexFolders: (folders, onProgress) => engine.indexFolders(folders, onProgress),
@@ -90,7 +94,10 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
           throw new ApiError('conflict', `${folder} is already in the library, as part of ${existing}`);
         }
         if (isPathInside(existing, folder)) {
-          throw new ApiError('conflict', `${folder} contains the library folder ${existing}: remove that one first`);
+          throw new ApiError(
+            'conflict',
+            `${folder} contains the library folder ${existing}: remove that one first`,
+          );
         }
       }
       const added = await this.engine.addFolder(folder);
@@ -134,7 +141,8 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
       try {
         info = await probeImage(buffer);
       } catch (err) {
-        if (err instanceof ImageSkip) throw new ApiError('unsupported-image', `Cannot use ${label} as a query: ${err.message}`);
+        if (err instanceof ImageSkip)
+          throw new ApiError('unsupported-image', `Cannot use ${label} as a query: ${err.message}`);
         throw err;
       }
       const stored = this.uploads.add(buffer, label, info);
@@ -153,7 +161,10 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
       }
       const file = this.absolute(query.path);
       if (!(await this.engine.isInsideLibrary(file))) {
-        throw new ApiError('forbidden', `Only photos inside the library's folders can be searched by path: ${file}`);
+        throw new ApiError(
+          'forbidden',
+          `Only photos inside the library's folders can be searched by path: ${file}`,
+        );
       }
       return this.engine.searchByImage({ ...rest, imagePath: file });
     });
@@ -165,7 +176,12 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
       const longSide = IMAGE_SIZE_PIXELS[size];
       if (ref.kind === 'library') {
         const thumb = await this.engine.thumbnail(this.absolute(ref.path), longSide);
-        return { bytes: thumb.bytes, contentType: thumb.contentType, etag: thumb.etag, cache: thumb.cached ? 'hit' : 'miss' };
+        return {
+          bytes: thumb.bytes,
+          contentType: thumb.contentType,
+          etag: thumb.etag,
+          cache: thumb.cached ? 'hit' : 'miss',
+        };
       }
       const stored = this.uploads.get(ref.id);
       if (!stored) throw this.uploadGone();
@@ -176,7 +192,12 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
         preview.catch(() => stored.previews.delete(longSide));
       }
       const rendered = await preview;
-      return { bytes: rendered.bytes, contentType: rendered.contentType, etag: `"${ref.id}-${size}"`, cache: 'memory' };
+      return {
+        bytes: rendered.bytes,
+        contentType: rendered.contentType,
+        etag: `"${ref.id}-${size}"`,
+        cache: 'memory',
+      };
     });
   }
 
@@ -203,9 +224,13 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
 
   /** An absolute, normalised path from what the person typed (`~` is their home folder). */
   private absolute(typed: string): string {
-    const expanded = typed === '~' || typed.startsWith('~/') ? path.join(os.homedir(), typed.slice(1)) : typed;
+    const expanded =
+      typed === '~' || typed.startsWith('~/') ? path.join(os.homedir(), typed.slice(1)) : typed;
     if (!path.isAbsolute(expanded)) {
-      throw new ApiError('bad-request', `Please give the full path, starting from the top (for example ${os.homedir()}): ${typed}`);
+      throw new ApiError(
+        'bad-request',
+        `Please give the full path, starting from the top (for example ${os.homedir()}): ${typed}`,
+      );
     }
     return path.resolve(expanded);
   }

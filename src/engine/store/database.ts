@@ -25,3 +25,24 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   }
   return db;
 }
+
+/** SQLite failures that are about the disk, not the data, in words a person can act on. */
+export function describeStoreError(err: unknown): string | undefined {
+  switch ((err as { code?: string })?.code) {
+    case 'SQLITE_FULL':
+      return 'The disk is full, so the library could not be saved. Free some space and run again: nothing already indexed was lost.';
+    case 'SQLITE_READONLY':
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_PERM':
+      return 'The library file cannot be written (read-only disk or missing permission).';
+    case 'SQLITE_IOERR':
+      return 'The disk reported an error while saving the library; check the drive and run again.';
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_NOTADB':
+      return 'The library file is damaged or is not a Lookalike library.';
+    case 'SQLITE_BUSY':
+      return 'The library is busy in another process (indexing or watching); try again in a moment.';
+    default:
+      return undefined;
+  }
+}

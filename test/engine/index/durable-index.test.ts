@@ -393,6 +393,45 @@ describe('DurableIndex', () => {
     expect(meanRecall(reopened.index, lib.live, rnd)).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('compacts in the background: searches keep working, and changes made meanwhile are kept', async () => {
+    const rnd = snapshotted(19);
+    const durable = lib.openIndex();
+    const gone = [...lib.live.keys()].filter((_, i) => i % 3 === 0);
+    for (const id of gone) lib.remove(id);
+    durable.refreshSync();
+    expect(durable.needsCompaction).toBe(true);
+
+    let searchesDuringCompaction = 0;
+    let added: number | undefined;
+    let removedMeanwhile: number | undefined;
+    const compaction = durable.compactAsync(32);
+    // The event loop stays free: searches (and other changes) run between slices.
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        const q = randomUnitVector(rnd);
+        expect(durable.index.searchSync(q, 5).length).toBe(5);
+        searchesDuringCompaction++;
+        if (searchesDuringCompaction === 2) {
+          added = lib.add(randomUnitVector(rnd));
+          removedMeanwhile = [...lib.live.keys()][5]!;
+          lib.remove(removedMeanwhile);
+        }
+        if (searchesDuringCompaction < 5) setImmediate(tick);
+        else resolve();
+      };
+      setImmediate(tick);
+    });
+    await compaction;
+    expect(searchesDuringCompaction).toBe(5);
+    expect(durable.needsCompaction).toBe(false);
+    // At most the one photo removed mid-build is left marked (it may have been copied first).
+    expect(durable.index.deletedIds.length).toBeLessThanOrEqual(1);
+    expect(durable.index.has(added!)).toBe(true);
+    expect(durable.index.has(removedMeanwhile!)).toBe(false);
+    expect(durable.index.liveCount).toBe(lib.live.size);
+    expect(meanRecall(durable.index, lib.live, rnd)).toBeGreaterThanOrEqual(0.95);
+  });
+
   it('keeps a few deleted points (marked, listed) below the compaction threshold', () => {
     snapshotted(19);
     const durable = lib.openIndex();
