@@ -17,6 +17,7 @@ import { formatIndexSummary, formatSearchTable, formatStatus, formatWatchEvent }
 import { createProgressReporter } from './progress-reporter.ts';
 import { runIndexBenchmark } from './index-benchmark.ts';
 import { runSpeedBenchmark } from './speed-benchmark.ts';
+import { runWatchBenchmark } from './watch-benchmark.ts';
 
 // This file runs as src/cli/main.ts (tests, development) or bundled as out/main/cli.js: both sit
 // two folders below the project root, next to the matching embed-worker entry.
@@ -36,12 +37,13 @@ interface CommonOptions {
   indexParams?: EngineConfig['indexParams'];
 }
 
-function openEngine(o: CommonOptions): Engine {
+function openEngine(o: CommonOptions, workload: 'foreground' | 'background' = 'foreground'): Engine {
   return Engine.open({
     libraryPath: path.resolve(o.library ?? defaultLibraryPath()),
     modelManifestPath,
     embedWorkerUrl,
     device: o.device,
+    workload,
     ...(o.indexParams ? { indexParams: o.indexParams } : {}),
   });
 }
@@ -249,7 +251,7 @@ program
     5000,
   )
   .action(async (o: CommonOptions & { recheckEvery: number }) => {
-    const engine = openEngine(o);
+    const engine = openEngine(o, 'background');
     const libraryPath = path.resolve(o.library ?? defaultLibraryPath());
     const print = (e: WatchEvent): void => {
       if (o.json) console.log(JSON.stringify({ ...e, at: new Date().toISOString() }));
@@ -336,6 +338,26 @@ bench
       modelId: readModelManifest(modelManifestPath).manifest.id,
       size: o.size,
       queries: o.queries,
+    });
+    console.log(report.text);
+  });
+
+bench
+  .command('watch')
+  .description(
+    'time from a photo landing in a watched folder to searchable, and memory while many arrive at once',
+  )
+  .argument('<photos-dir>', 'photos to copy into the watched folder')
+  .addOption(deviceOption)
+  .option('--samples <n>', 'photos dropped one at a time', positiveInt, 30)
+  .option('--burst <n>', 'photos dropped at once', positiveInt, 10_000)
+  .action(async (dir: string, o: CommonOptions & { samples: number; burst: number }) => {
+    const report = await runWatchBenchmark({
+      photosDir: path.resolve(dir),
+      samples: o.samples,
+      burst: o.burst,
+      engineConfig: { modelManifestPath, embedWorkerUrl, device: o.device },
+      log: (line) => console.error(line),
     });
     console.log(report.text);
   });

@@ -36,6 +36,8 @@ export interface EngineConfig {
   /** auto (GPU when present, else CPU), cpu, gpu, or a provider name. */
   device?: string;
   inferenceThreads?: number;
+  /** foreground: a person waits for indexing (the `index` command), use every core; background: leave room. */
+  workload?: 'foreground' | 'background';
   indexParams?: Partial<IndexParams>;
   ingest?: Partial<IngestOptions>;
   /** Where thumbnails are cached (default: `<libraryPath>.thumbs` next to the database). */
@@ -93,10 +95,11 @@ export class Engine {
       embedder: () => this.startEmbedder(),
       // Measured (BENCHMARKS.md): decoding dominates on multi-megapixel photos, and each decode
       // slot also waits on file reads, so twice as many decodes as cores keeps them busy, while
-      // one inference thread per two cores keeps the model ahead of them.
+      // one inference thread per two cores keeps the model ahead of them. In the background
+      // (watcher, desktop app) indexing leaves a core free so the machine stays responsive.
       ingestOptions: {
         batchSize: 8,
-        decodeConcurrency: Math.max(2, cores * 2),
+        decodeConcurrency: config.workload === 'background' ? Math.max(1, cores - 1) : Math.max(2, cores * 2),
         batchesInFlight: 2,
         ...config.ingest,
       },
@@ -371,7 +374,9 @@ export class Engine {
       modelPath: this.modelPath,
       workerUrl: this.config.embedWorkerUrl,
       device: this.config.device ?? 'auto',
-      threads: this.config.inferenceThreads ?? Math.max(1, Math.floor(os.availableParallelism() / 2)),
+      threads:
+        this.config.inferenceThreads ??
+        (this.config.workload === 'background' ? 1 : Math.max(1, Math.floor(os.availableParallelism() / 2))),
     });
     return this.embedder;
   }

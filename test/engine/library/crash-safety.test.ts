@@ -12,7 +12,8 @@ import { makeTempDir, seededRandom, writeScene } from '../../fixtures/synthetic-
  * snapshots) and checks after each kill that the library is intact and truthful, then that a
  * restart finishes the job. Files are also added and deleted between runs.
  */
-const RUNS = 12;
+// LOOKALIKE_CRASH_RUNS raises the count for a longer soak (BENCHMARKS.md records one).
+const RUNS = Number(process.env.LOOKALIKE_CRASH_RUNS ?? 12);
 const tmp = makeTempDir('lookalike-crash-');
 const photos = path.join(tmp.dir, 'photos');
 const library = path.join(tmp.dir, 'library.db');
