@@ -282,6 +282,36 @@ program
     await new Promise(() => undefined);
   });
 
+program
+  .command('exclude')
+  .description(
+    'keep files or folders out of the library: a name ("Screenshots", "*.tmp.jpg") matches anywhere, ' +
+      'a path ("2019/private") inside a library folder; with no pattern, lists the exclusions',
+  )
+  .argument('[pattern...]', 'patterns to add (or remove, with --remove)')
+  .addOption(libraryOption)
+  .option('--remove', 'remove the patterns instead of adding them')
+  .action(async (patterns: string[], o: { library?: string; remove?: boolean }) => {
+    const engine = openEngine({ ...o, device: 'cpu' });
+    try {
+      for (const p of patterns) {
+        if (o.remove) {
+          if (!engine.removeExclusion(p)) console.error(`lookalike: "${p}" was not excluded`);
+        } else engine.addExclusion(p);
+      }
+      const list = engine.exclusions();
+      console.log(
+        list.length
+          ? list.join('\n')
+          : 'No exclusions (hidden files, node_modules and thumbnail caches are always left out).',
+      );
+      if (patterns.length)
+        console.error('Run `lookalike index` (or keep `lookalike watch` running) to apply the change.');
+    } finally {
+      await engine.close();
+    }
+  });
+
 const bench = program.command('bench').description('measure the search');
 bench
   .command('quality')

@@ -18,11 +18,13 @@ import { decodeForModel } from './imaging/image-decoder.ts';
 import { ImageSkip, toImageSkip } from './imaging/skip-reason.ts';
 import { type Thumbnail, ThumbnailCache } from './imaging/thumbnail-cache.ts';
 import type { IngestOptions } from './library/ingest-pipeline.ts';
+import { exclusionMatcher, validateExclusion } from './library/exclusion-rules.ts';
 import type { JobControl } from './library/job-control.ts';
 import { type IndexProgress, type IndexSummary, LibraryIndexer } from './library/library-indexer.ts';
 import { SimilarSearch } from './search/similar-search.ts';
 import { openDatabase } from './store/database.ts';
 import { EmbeddingRepository } from './store/embedding-repository.ts';
+import { ExclusionRepository } from './store/exclusion-repository.ts';
 import { FolderRepository } from './store/folder-repository.ts';
 import { ImageRepository } from './store/image-repository.ts';
 import { IndexRepository } from './store/index-repository.ts';
@@ -69,6 +71,8 @@ export class Engine {
   private readonly search: SimilarSearch;
   private readonly thumbnails: ThumbnailCache;
   private durable?: DurableIndex;
+  private readonly exclusionRepo: ExclusionRepository;
+  private excludedMatcher?: (p: string) => boolean;
   private embedder?: Promise<Embedder>;
 
   private constructor(config: EngineConfig) {
@@ -79,6 +83,7 @@ export class Engine {
     this.db = openDatabase(config.libraryPath);
     new ModelRepository(this.db).ensure(this.manifest);
     this.folders = new FolderRepository(this.db);
+    this.exclusionRepo = new ExclusionRepository(this.db);
     this.images = new ImageRepository(this.db);
     this.embeddings = new EmbeddingRepository(this.db, this.manifest.id);
     this.indexLog = new IndexRepository(this.db, this.manifest.id);
@@ -91,6 +96,7 @@ export class Engine {
       images: this.images,
       embeddings: this.embeddings,
       indexLog: this.indexLog,
+      exclusionPatterns: () => this.exclusionRepo.list(),
       index: () => this.index(),
       embedder: () => this.startEmbedder(),
       // Measured (BENCHMARKS.md): decoding dominates on multi-megapixel photos, and each decode
@@ -164,6 +170,31 @@ export class Engine {
     if (!durable.needsCompaction) return;
     await durable.compactAsync();
     durable.snapshotSync();
+  }
+
+  /** The person's exclusion patterns (see exclusion-rules.ts for their meaning). */
+  exclusions(): string[] {
+    return this.exclusionRepo.list();
+  }
+
+  /** Keeps matching files and folders out of the library (from the next index or watcher event). */
+  addExclusion(pattern: string): void {
+    this.exclusionRepo.add(validateExclusion(pattern));
+    this.excludedMatcher = undefined;
+  }
+
+  removeExclusion(pattern: string): boolean {
+    this.excludedMatcher = undefined;
+    return this.exclusionRepo.remove(pattern.trim());
+  }
+
+  /** Whether a path is kept out of the library by the person's exclusions. */
+  isExcluded(p: string): boolean {
+    this.excludedMatcher ??= exclusionMatcher(
+      this.exclusionRepo.list(),
+      this.folders.list().map((f) => f.path),
+    );
+    return this.excludedMatcher(p);
   }
 
   /** Writes an index snapshot if this library changed since the last one (before a writer exits). */

@@ -71,7 +71,10 @@ export function isImageName(name: string): boolean {
  * Lists the image files under a folder, following symbolic links but never visiting the same
  * real folder twice (so link loops end). Problems are reported per file, never thrown.
  */
-export async function scanFolder(root: string): Promise<ScanResult> {
+export async function scanFolder(
+  root: string,
+  isExcluded: (p: string) => boolean = () => false,
+): Promise<ScanResult> {
   const files: ScannedFile[] = [];
   const problems: ScanProblem[] = [];
   const seenDirs = new Set<string>();
@@ -132,6 +135,7 @@ export async function scanFolder(root: string): Promise<ScanResult> {
           continue;
         }
       }
+      if (isExcluded(full)) continue;
       if (isDir) {
         if (!SKIPPED_DIR_NAMES.has(name)) subdirs.push(full);
       } else if (isFile && isImageName(name)) {

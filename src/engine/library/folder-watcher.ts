@@ -11,6 +11,7 @@ export interface WatchedLibrary {
   refreshLibrary(onProgress?: (p: IndexProgress) => void): Promise<IndexSummary>;
   removeUnder(folder: string): number;
   maintainIndex(): Promise<void>;
+  isExcluded(p: string): boolean;
 }
 
 export type WatchEvent =
@@ -75,7 +76,8 @@ export class FolderWatcher {
         return (
           name.startsWith('.') ||
           SKIPPED_DIR_NAMES.has(name) ||
-          excluded.some((d) => p === d || p.startsWith(d + path.sep))
+          excluded.some((d) => p === d || p.startsWith(d + path.sep)) ||
+          this.library.isExcluded(p)
         );
       },
     });

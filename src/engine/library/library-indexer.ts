@@ -10,6 +10,7 @@ import type { FolderRepository } from '../store/folder-repository.ts';
 import type { Fingerprint, ImageRepository } from '../store/image-repository.ts';
 import type { IndexRepository } from '../store/index-repository.ts';
 import { isImageName, type ScannedFile, scanFolder } from './folder-scanner.ts';
+import { exclusionMatcher } from './exclusion-rules.ts';
 import { type IngestedImage, type IngestOptions, ingest } from './ingest-pipeline.ts';
 import type { JobControl } from './job-control.ts';
 
@@ -49,6 +50,8 @@ export interface LibraryIndexerDeps {
   images: ImageRepository;
   embeddings: EmbeddingRepository;
   indexLog: IndexRepository;
+  /** The person's exclusion patterns. */
+  exclusionPatterns: () => string[];
   index: () => DurableIndex;
   embedder: () => Promise<Embedder>;
   ingestOptions: IngestOptions;
@@ -84,10 +87,17 @@ export class LibraryIndexer {
         else throw new Error(`Not a folder: ${abs}`);
         continue;
       }
-      roots.push(known ?? folders.add(abs));
+      // A folder inside a library folder is already covered: index it as part of that one.
+      const parent = known ? undefined : owningFolder(folders.list(), abs);
+      const root = known ?? parent ?? folders.addAbsorbing(abs);
+      if (!roots.some((r) => r.id === root.id)) roots.push(root);
     }
     const summary = emptySummary(roots.map((r) => r.path));
     summary.unavailable = unavailable;
+    const isExcluded = exclusionMatcher(
+      this.deps.exclusionPatterns(),
+      folders.list().map((f) => f.path),
+    );
     const work: Work[] = [];
 
     for (const root of roots) {
@@ -99,7 +109,7 @@ export class LibraryIndexer {
         currentPath: root.path,
         imagesPerSecond: 0,
       });
-      const { files, problems } = await scanFolder(root.path);
+      const { files, problems } = await scanFolder(root.path, isExcluded);
       const known = images.fingerprintsInFolder(root.id);
       const seen = new Set<string>();
       for (const f of files) {
@@ -140,10 +150,25 @@ export class LibraryIndexer {
     const summary = emptySummary([]);
     const work: Work[] = [];
     const gone: Fingerprint[] = [];
+    const isExcluded = exclusionMatcher(
+      this.deps.exclusionPatterns(),
+      roots.map((r) => r.path),
+    );
     for (const p of new Set(paths.map((x) => path.resolve(x)))) {
       const root = owningFolder(roots, p);
       if (!root || !isImageName(p)) continue;
       const prev = this.deps.images.getByPath(p);
+      if (isExcluded(p)) {
+        if (prev)
+          gone.push({
+            id: prev.id,
+            size: prev.size,
+            mtimeMs: prev.mtimeMs,
+            status: prev.status,
+            skipCode: prev.skipCode,
+          });
+        continue;
+      }
       const previous = prev
         ? {
             id: prev.id,

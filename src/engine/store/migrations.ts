@@ -79,6 +79,18 @@ export const migrations: ReadonlyArray<{ version: number; up: (db: Database) => 
       `);
     },
   },
+  {
+    version: 2,
+    up: (db) => {
+      db.exec(`
+        -- Patterns of files and folders a person chose to keep out of the library.
+        CREATE TABLE exclusions (
+          pattern TEXT PRIMARY KEY,
+          added_at INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 export function migrate(db: Database): void {

@@ -86,32 +86,36 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 describe('crash safety', () => {
-  it(`survives ${RUNS} kill -9s at random moments without losing or corrupting anything`, async () => {
-    const rnd = seededRandom(42);
-    const deleted = new Set<string>();
-    let next = 48;
-    const tally: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      // Change the folder between runs: one photo removed, one added.
-      if (run > 0) {
-        const victim = path.join(photos, `p${Math.floor(rnd() * next)}.jpg`);
-        if (existsSync(victim)) {
-          rmSync(victim);
-          deleted.add(victim);
+  it(
+    `survives ${RUNS} kill -9s at random moments without losing or corrupting anything`,
+    async () => {
+      const rnd = seededRandom(42);
+      const deleted = new Set<string>();
+      let next = 48;
+      const tally: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        // Change the folder between runs: one photo removed, one added.
+        if (run > 0) {
+          const victim = path.join(photos, `p${Math.floor(rnd() * next)}.jpg`);
+          if (existsSync(victim)) {
+            rmSync(victim);
+            deleted.add(victim);
+          }
+          await writeScene(path.join(photos, `p${next}.jpg`), 300 + next);
+          next++;
         }
-        await writeScene(path.join(photos, `p${next}.jpg`), 300 + next);
-        next++;
+        await killIndexAfter(200 + Math.floor(rnd() * 3500));
+        tally.push(await expectTruthfulLibrary(deleted));
       }
-      await killIndexAfter(200 + Math.floor(rnd() * 3500));
-      tally.push(await expectTruthfulLibrary(deleted));
-    }
-    // A final run without interruption completes the library.
-    const done = runCli(['index', photos, '--library', library, '--device', 'cpu', '--json']);
-    expect(done.status).toBe(0);
-    const onDisk = next - deleted.size;
-    expect(okPathsInDb().size).toBe(onDisk);
-    expect(await expectTruthfulLibrary(deleted)).toBe(onDisk);
-    // The kills landed at different stages: some before anything was stored, some part-way.
-    expect(new Set(tally).size).toBeGreaterThan(2);
-  });
+      // A final run without interruption completes the library.
+      const done = runCli(['index', photos, '--library', library, '--device', 'cpu', '--json']);
+      expect(done.status).toBe(0);
+      const onDisk = next - deleted.size;
+      expect(okPathsInDb().size).toBe(onDisk);
+      expect(await expectTruthfulLibrary(deleted)).toBe(onDisk);
+      // The kills landed at different stages: some before anything was stored, some part-way.
+      expect(new Set(tally).size).toBeGreaterThan(2);
+    },
+    60_000 + RUNS * 10_000,
+  );
 });
