@@ -2,13 +2,18 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import { SKIPPED_DIR_NAMES } from './folder-scanner.ts';
+import { JobControl } from './job-control.ts';
 import type { IndexProgress, IndexSummary } from './library-indexer.ts';
 
 /** What the watcher needs from the engine (kept narrow so it can be tested on its own). */
 export interface WatchedLibrary {
   libraryFolders(): string[];
-  updateFiles(paths: readonly string[], onProgress?: (p: IndexProgress) => void): Promise<IndexSummary>;
-  refreshLibrary(onProgress?: (p: IndexProgress) => void): Promise<IndexSummary>;
+  updateFiles(
+    paths: readonly string[],
+    onProgress?: (p: IndexProgress) => void,
+    control?: JobControl,
+  ): Promise<IndexSummary>;
+  refreshLibrary(onProgress?: (p: IndexProgress) => void, control?: JobControl): Promise<IndexSummary>;
   removeUnder(folder: string): number;
   maintainIndex(): Promise<void>;
   isExcluded(p: string): boolean;
@@ -51,6 +56,11 @@ export class FolderWatcher {
   private poller?: NodeJS.Timeout;
   private running?: Promise<void>;
   private closed = false;
+  /** Pause/resume/cancel for everything this watcher runs. */
+  private readonly control = new JobControl();
+  /** The start-up check, paused while fresh changes are handled. */
+  private readonly backfillControl = new JobControl(this.control);
+  private backfill?: Promise<void>;
 
   constructor(library: WatchedLibrary, emit: (e: WatchEvent) => void, options: FolderWatcherOptions = {}) {
     this.library = library;
@@ -58,11 +68,12 @@ export class FolderWatcher {
     this.options = { stableMs: 400, batchMs: 150, availabilityPollMs: 5000, excludeDirs: [], ...options };
   }
 
+  /**
+   * Starts watching at once, then checks the whole library against the disk in the background
+   * (only new or changed files are read). New files that arrive meanwhile go first: the back-fill
+   * pauses while they are indexed.
+   */
   async start(): Promise<void> {
-    const reconciled = await this.library.refreshLibrary((progress) =>
-      this.emit({ type: 'progress', progress }),
-    );
-    this.emit({ type: 'reconciled', summary: reconciled });
     const folders = this.library.libraryFolders();
     const excluded = this.options.excludeDirs.map((d) => path.resolve(d));
     this.watcher = watch(folders, {
@@ -93,15 +104,30 @@ export class FolderWatcher {
     this.poller = setInterval(() => this.checkAvailability(), this.options.availabilityPollMs);
     this.poller.unref();
     this.emit({ type: 'ready', folders });
+    const progress = (p: IndexProgress): void => this.emit({ type: 'progress', progress: p });
+    this.backfill = this.library
+      .refreshLibrary(progress, this.backfillControl)
+      .then((summary) => this.emit({ type: 'reconciled', summary }))
+      .catch((err: Error) => this.emit({ type: 'error', message: err.message }))
+      .finally(() => (this.backfill = undefined));
   }
 
-  /** Stops watching; waits for the update in progress (so nothing is left half-done). */
+  /** Pauses all indexing (the current batch finishes); searches keep working. */
+  pause(): void {
+    this.control.pause();
+  }
+
+  resume(): void {
+    this.control.resume();
+  } /** Stops watching; waits for the update in progress (so nothing is left half-done). */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.poller) clearInterval(this.poller);
+    this.control.cancel();
     await this.watcher?.close();
     await this.running;
+    await this.backfill;
   }
 
   private queueFile(p: string): void {
@@ -136,6 +162,7 @@ export class FolderWatcher {
   private async drain(): Promise<void> {
     if (this.running) return;
     this.running = (async () => {
+      this.backfillControl.pause();
       while (!this.closed && (this.pendingFiles.size > 0 || this.pendingDirsGone.size > 0)) {
         const dirsGone = [...this.pendingDirsGone];
         this.pendingDirsGone.clear();
@@ -160,19 +187,20 @@ export class FolderWatcher {
           const files = paths.filter((p) => !dirs.includes(p));
           const progress = (p: IndexProgress): void => this.emit({ type: 'progress', progress: p });
           if (files.length > 0) {
-            const summary = await this.library.updateFiles(files, progress);
+            const summary = await this.library.updateFiles(files, progress, this.control);
             this.emit({ type: 'updated', summary, paths: files.length });
           }
           if (dirs.length > 0) {
             // indexFolders would add the subfolder as a library folder; refresh the library instead,
             // which reads only what changed.
-            const summary = await this.library.refreshLibrary(progress);
+            const summary = await this.library.refreshLibrary(progress, this.control);
             this.emit({ type: 'updated', summary, paths: dirs.length });
           }
         } catch (err) {
           this.emit({ type: 'error', message: (err as Error).message });
         }
       }
+      this.backfillControl.resume();
       await this.library
         .maintainIndex()
         .catch((err: Error) => this.emit({ type: 'error', message: err.message }));

@@ -6,6 +6,12 @@ export class JobControl {
   private pausedWaiters: Array<() => void> = [];
   private paused = false;
   private cancelled = false;
+  /** A job made of parts (a watcher's updates) pauses and stops with its parent too. */
+  private readonly parent?: JobControl;
+
+  constructor(parent?: JobControl) {
+    this.parent = parent;
+  }
 
   get isPaused(): boolean {
     return this.paused;
@@ -36,6 +42,7 @@ export class JobControl {
     while (this.paused && !this.cancelled) {
       await new Promise<void>((resolve) => this.pausedWaiters.push(resolve));
     }
+    if (this.parent && !(await this.parent.checkpoint())) return false;
     return !this.cancelled;
   }
 }

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src/engine/engine.ts';
+import { FolderWatcher, type WatchEvent } from '../../../src/engine/library/folder-watcher.ts';
+import { JobControl } from '../../../src/engine/library/job-control.ts';
+import { repoRoot } from '../../cli/run-cli.ts';
+import { makeTempDir, writeScene } from '../../fixtures/synthetic-photos.ts';
+
+describe('JobControl', () => {
+  it('waits while paused, resumes, and reports cancellation; a child follows its parent', async () => {
+    const parent = new JobControl();
+    const child = new JobControl(parent);
+    parent.pause();
+    let passed = false;
+    const waiting = child.checkpoint().then((go) => (passed = go));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(passed).toBe(false);
+    parent.resume();
+    expect(await waiting).toBe(true);
+    parent.cancel();
+    expect(await child.checkpoint()).toBe(false);
+  });
+});
+
+describe('the watcher’s priorities (real engine, real files)', () => {
+  const tmp = makeTempDir('lookalike-priorities-');
+  const photos = path.join(tmp.dir, 'photos');
+  const events: Array<WatchEvent & { at: number }> = [];
+  let engine: Engine;
+  let watcher: FolderWatcher;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 160; i++)
+      await writeScene(path.join(photos, 'old', `o${i}.jpg`), 3000 + i, 'jpeg', { width: 640, height: 480 });
+    engine = Engine.open({
+      libraryPath: path.join(tmp.dir, 'library.db'),
+      modelManifestPath: path.join(repoRoot, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json'),
+      embedWorkerUrl: new URL('../../../src/engine/embedding/embed-worker.ts', import.meta.url),
+      device: 'cpu',
+      workload: 'background',
+    });
+    // In the library but never read: the watcher's start-up check has all 160 to back-fill.
+    await engine.addFolder(photos);
+    watcher = new FolderWatcher(engine, (e) => events.push({ ...e, at: Date.now() }), {
+      stableMs: 200,
+      batchMs: 50,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await watcher.close();
+    await engine.close();
+    tmp.cleanup();
+  });
+
+  it('indexes a new photo before the back-fill of older ones finishes', async () => {
+    await watcher.start();
+    await writeScene(path.join(photos, 'new', 'fresh.jpg'), 4000);
+    const until = async (pred: () => boolean): Promise<void> => {
+      while (!pred()) await new Promise((r) => setTimeout(r, 50));
+    };
+    await until(() => events.some((e) => e.type === 'reconciled'));
+    const fresh = events.findIndex((e) => e.type === 'updated' && e.summary.indexed > 0);
+    const reconciled = events.findIndex((e) => e.type === 'reconciled');
+    expect(fresh).toBeGreaterThanOrEqual(0);
+    expect(fresh).toBeLessThan(reconciled);
+    const summary = events[reconciled] as Extract<WatchEvent, { type: 'reconciled' }>;
+    // The fresh photo may also be in the back-fill’s list (scanned before it was indexed): it is not decoded twice.
+    expect(summary.summary.indexed).toBeGreaterThanOrEqual(160);
+  });
+
+  it('pauses and resumes indexing', async () => {
+    watcher.pause();
+    const before = events.length;
+    await writeScene(path.join(photos, 'new', 'while-paused.jpg'), 4001);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(events.slice(before).some((e) => e.type === 'updated' && e.summary.indexed > 0)).toBe(false);
+    watcher.resume();
+    const deadline = Date.now() + 15_000;
+    while (
+      !events.slice(before).some((e) => e.type === 'updated' && e.summary.indexed > 0) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const res = await engine.searchByImage({ imagePath: path.join(photos, 'new', 'while-paused.jpg'), k: 1 });
+    expect(res.results[0]!.path).toBe(path.join(photos, 'new', 'while-paused.jpg'));
+  });
+});
