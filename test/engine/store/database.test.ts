@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ const latest = migrations.at(-1)!.version;
 
 const expectedTables = [
   'embeddings',
+  'exclusions',
   'folders',
   'images',
   'index_ops',
@@ -158,6 +159,25 @@ describe('openDatabase', () => {
     writeFileSync(junk, Buffer.alloc(4096, 7));
     expect(() => openDatabase(junk)).toThrow(/not a database/);
     expect(holdsOpen(junk)).not.toBe(true);
+  });
+
+  it('upgrades a library written by the first version, keeping its data', () => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const old = new BetterSqlite3(file);
+    old.transaction(() => {
+      migrations[0]!.up(old);
+      old.pragma('user_version = 1');
+    })();
+    old.prepare("INSERT INTO folders (path, added_at) VALUES ('/photos', 1)").run();
+    old.close();
+    const db = openDatabase(file);
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(latest);
+      expect(tables(db)).toEqual(expectedTables);
+      expect(db.prepare('SELECT path FROM folders').all()).toEqual([{ path: '/photos' }]);
+    } finally {
+      db.close();
+    }
   });
 
   it('opens read-only without migrating or writing', () => {
