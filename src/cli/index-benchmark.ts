@@ -2,6 +2,7 @@ import { HnswIndex } from '../engine/index/hnsw-index.ts';
 import { defaultIndexParams } from '../engine/index/index-params.ts';
 import { openDatabase } from '../engine/store/database.ts';
 import { EmbeddingRepository } from '../engine/store/embedding-repository.ts';
+import { padWithPerturbedCopies } from './padded-vectors.ts';
 
 export interface IndexParamRow {
   m: number;
@@ -28,23 +29,8 @@ export function runIndexBenchmark(opts: {
   const db = openDatabase(opts.libraryPath, { readonly: true });
   const real = [...new EmbeddingRepository(db, opts.modelId).iterateLive()].map((r) => r.vector);
   db.close();
-  if (real.length === 0)
-    throw new Error('The library has no vectors for this model: index some photos first.');
-  const dim = real[0]!.length;
-  let seed = 7;
-  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
-  const vectors = Array.from({ length: opts.size }, (_, i) => {
-    if (i < real.length) return real[i]!;
-    const base = real[i % real.length]!;
-    const v = new Float32Array(dim);
-    let n = 0;
-    for (let d = 0; d < dim; d++) {
-      v[d] = Math.max(0, base[d]! + 0.05 * rnd());
-      n += v[d]! * v[d]!;
-    }
-    for (let d = 0; d < dim; d++) v[d] = v[d]! / Math.sqrt(n);
-    return v;
-  });
+  const vectors = padWithPerturbedCopies(real, opts.size, 7);
+  const dim = vectors[0]!.length;
   const queries = Array.from({ length: opts.queries }, (_, i) => vectors[(i * 7919) % vectors.length]!);
   const exact = queries.map((q) => {
     const scored = vectors.map((v, id) => {

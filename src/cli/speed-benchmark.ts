@@ -11,6 +11,7 @@ import { EmbeddingRepository } from '../engine/store/embedding-repository.ts';
 import { ImageRepository } from '../engine/store/image-repository.ts';
 import { IndexRepository } from '../engine/store/index-repository.ts';
 import { FolderRepository } from '../engine/store/folder-repository.ts';
+import { padWithPerturbedCopies } from './padded-vectors.ts';
 
 export interface SpeedReport {
   machine: string;
@@ -115,7 +116,7 @@ export async function runSpeedBenchmark(opts: {
     await engine.close();
 
     // 5. Query latency on a library padded with vectors near the real ones.
-    padLibrary(libraryPath, manifest.id, manifest.output.dim, opts.libraryImages);
+    padLibrary(libraryPath, manifest.id, opts.libraryImages);
     const queryFile = path.join(tmp, 'query.jpg');
     const sharp = (await import('sharp')).default;
     await sharp(files[0]!).resize(640, 480, { fit: 'fill' }).jpeg().toFile(queryFile);
@@ -179,7 +180,7 @@ async function pool<T>(
 }
 
 /** Adds synthetic images whose vectors are perturbed copies of the real ones, up to `total`. */
-function padLibrary(libraryPath: string, modelId: string, dim: number, total: number): void {
+function padLibrary(libraryPath: string, modelId: string, total: number): void {
   const db = openDatabase(libraryPath);
   try {
     const embeddings = new EmbeddingRepository(db, modelId);
@@ -187,18 +188,10 @@ function padLibrary(libraryPath: string, modelId: string, dim: number, total: nu
     const log = new IndexRepository(db, modelId);
     const folder = new FolderRepository(db).add(path.join(path.dirname(libraryPath), 'padding'));
     const real = [...embeddings.iterateLive()].map((r) => r.vector);
-    let seed = 1;
-    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const padded = padWithPerturbedCopies(real, total, 1);
     db.transaction(() => {
-      for (let i = real.length; i < total; i++) {
-        const base = real[i % real.length]!;
-        const v = new Float32Array(dim);
-        let n = 0;
-        for (let d = 0; d < dim; d++) {
-          v[d] = Math.max(0, base[d]! + 0.05 * rnd());
-          n += v[d]! * v[d]!;
-        }
-        for (let d = 0; d < dim; d++) v[d] = v[d]! / Math.sqrt(n);
+      for (let i = real.length; i < padded.length; i++) {
+        const v = padded[i]!;
         const hash = `pad-${i}`;
         embeddings.put(hash, v);
         const id = images.upsert({

@@ -1,9 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, sceneSvg, writeScene } from '../fixtures/synthetic-photos.ts';
+import { embeddingRows } from '../fixtures/test-engine.ts';
 import { jsonLines, repoRoot, runCli } from './run-cli.ts';
 
 interface SearchLine {
@@ -24,15 +24,6 @@ const common = ['--library', library, '--device', 'cpu'];
 function search(args: string[]): { lines: SearchLine[]; status: number | null; stderr: string } {
   const r = runCli(['search', ...args, ...common, '--json']);
   return { lines: jsonLines(r.stdout) as SearchLine[], status: r.status, stderr: r.stderr };
-}
-
-function embeddingRows(): number {
-  const db = new BetterSqlite3(library, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
 }
 
 beforeAll(async () => {
@@ -144,7 +135,7 @@ describe('lookalike search', () => {
 
 describe('re-indexing is incremental', () => {
   it('re-embeds a changed file, drops a deleted one, and embeds byte-identical copies once', async () => {
-    const before = embeddingRows();
+    const before = embeddingRows(library);
     await writeScene(scene(3), 5003, 'jpeg', { width: 640, height: 480 });
     rmSync(scene(4));
     copyFileSync(scene(6), path.join(photos, 'b', 'scene-6-copy.jpg'));
@@ -153,7 +144,7 @@ describe('re-indexing is incremental', () => {
     const s = JSON.parse(r.stdout) as { indexed: number; removed: number; unchanged: number };
     expect(s).toMatchObject({ indexed: 2, removed: 1, unchanged: 12 });
     // scene-3 got new content (its old vector pruned), scene-4's vector left, the copy shares scene-6's.
-    expect(embeddingRows()).toBe(before - 1);
+    expect(embeddingRows(library)).toBe(before - 1);
 
     const { lines } = search([scene(6), '-k', '20', '--no-collapse']);
     const paths = lines[0]!.results.map((x) => x.path);

@@ -207,6 +207,9 @@ export class FolderWatcher {
     })();
     await this.running;
     this.running = undefined;
+    // Changes that arrived while the last update was finishing (its index upkeep) were queued
+    // after the loop looked; their timer found an update running and left them to it.
+    if (this.pendingFiles.size > 0 || this.pendingDirsGone.size > 0) this.schedule();
   }
 
   private markUnavailable(folder: string): void {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.ts';
 import { repoRoot, runCli } from '../../cli/run-cli.ts';
 import { makeTempDir, seededRandom, writeScene } from '../../fixtures/synthetic-photos.ts';
+import { testEngineConfig } from '../../fixtures/test-engine.ts';
 
 /**
  * Kills a real `lookalike index` process at random moments (while it starts, embeds, commits,
@@ -17,12 +18,7 @@ const RUNS = Number(process.env.LOOKALIKE_CRASH_RUNS ?? 12);
 const tmp = makeTempDir('lookalike-crash-');
 const photos = path.join(tmp.dir, 'photos');
 const library = path.join(tmp.dir, 'library.db');
-const engineConfig = {
-  libraryPath: library,
-  modelManifestPath: path.join(repoRoot, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json'),
-  embedWorkerUrl: new URL('../../../src/engine/embedding/embed-worker.ts', import.meta.url),
-  device: 'cpu',
-};
+const engineConfig = testEngineConfig(library);
 
 function killIndexAfter(ms: number): Promise<void> {
   return new Promise((resolve) => {

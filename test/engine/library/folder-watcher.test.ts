@@ -7,18 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.ts';
 import { repoRoot, runCli } from '../../cli/run-cli.ts';
 import { makeTempDir, writeScene } from '../../fixtures/synthetic-photos.ts';
+import { embeddingRows, testEngineConfig } from '../../fixtures/test-engine.ts';
 
 /** `lookalike watch` as a real child process, and searches from this (another) process. */
 const tmp = makeTempDir('lookalike-watch-');
 const photos = path.join(tmp.dir, 'photos');
 const spare = path.join(tmp.dir, 'spare');
 const library = path.join(tmp.dir, 'library.db');
-const engineConfig = {
-  libraryPath: library,
-  modelManifestPath: path.join(repoRoot, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json'),
-  embedWorkerUrl: new URL('../../../src/engine/embedding/embed-worker.ts', import.meta.url),
-  device: 'cpu',
-};
+const engineConfig = testEngineConfig(library);
 
 interface Event {
   type: string;
@@ -73,15 +69,6 @@ async function eventually(
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`the library never got there; last answer: ${last.join(', ')}`);
-}
-
-function embeddingRows(): number {
-  const db = new BetterSqlite3(library, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM embeddings').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
 }
 
 beforeAll(async () => {
@@ -142,14 +129,14 @@ describe('lookalike watch', () => {
   });
 
   it('keeps a renamed photo’s identity: no new embedding, the new path replaces the old', async () => {
-    const before = embeddingRows();
+    const before = embeddingRows(library);
     const from = path.join(photos, 'p1.jpg');
     const to = path.join(photos, 'renamed', 'p1-holiday.jpg');
     mkdirSync(path.dirname(to), { recursive: true });
     renameSync(from, to);
     const found = await eventually((p) => p[0] === to && !p.includes(from), to);
     expect(found.filter((p) => p.endsWith('p1-holiday.jpg'))).toHaveLength(1);
-    expect(embeddingRows()).toBe(before);
+    expect(embeddingRows(library)).toBe(before);
   });
 
   it('drops the photos of a deleted subfolder and ignores hidden folders', async () => {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.ts';
 import { FolderWatcher, type WatchEvent } from '../../../src/engine/library/folder-watcher.ts';
 import { JobControl } from '../../../src/engine/library/job-control.ts';
-import { repoRoot } from '../../cli/run-cli.ts';
 import { makeTempDir, writeScene } from '../../fixtures/synthetic-photos.ts';
+import { testEngineConfig } from '../../fixtures/test-engine.ts';
 
 describe('JobControl', () => {
   it('waits while paused, resumes, and reports cancellation; a child follows its parent', async () => {
@@ -32,13 +32,7 @@ describe('the watcher’s priorities (real engine, real files)', () => {
   beforeAll(async () => {
     for (let i = 0; i < 160; i++)
       await writeScene(path.join(photos, 'old', `o${i}.jpg`), 3000 + i, 'jpeg', { width: 640, height: 480 });
-    engine = Engine.open({
-      libraryPath: path.join(tmp.dir, 'library.db'),
-      modelManifestPath: path.join(repoRoot, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json'),
-      embedWorkerUrl: new URL('../../../src/engine/embedding/embed-worker.ts', import.meta.url),
-      device: 'cpu',
-      workload: 'background',
-    });
+    engine = Engine.open(testEngineConfig(path.join(tmp.dir, 'library.db'), { workload: 'background' }));
     // In the library but never read: the watcher's start-up check has all 160 to back-fill.
     await engine.addFolder(photos);
     watcher = new FolderWatcher(engine, (e) => events.push({ ...e, at: Date.now() }), {
