@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.ts';
 import { FolderWatcher, type WatchEvent } from '../../../src/engine/library/folder-watcher.ts';
 import { JobControl } from '../../../src/engine/library/job-control.ts';
-import { makeTempDir, writeScene } from '../../fixtures/synthetic-photos.ts';
+import { makeTempDir, seededRandom, writeScene } from '../../fixtures/synthetic-photos.ts';
 import { testEngineConfig } from '../../fixtures/test-engine.ts';
 
 describe('JobControl', () => {
@@ -61,6 +61,24 @@ describe('the watcher’s priorities (real engine, real files)', () => {
     const summary = events[reconciled] as Extract<WatchEvent, { type: 'reconciled' }>;
     // The fresh photo may also be in the back-fill’s list (scanned before it was indexed): it is not decoded twice.
     expect(summary.summary.indexed).toBeGreaterThanOrEqual(160);
+  });
+
+  it('indexes every photo of a trickle, however the arrivals line up with the updates', async () => {
+    const rnd = seededRandom(9);
+    const trickle: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      trickle.push(await writeScene(path.join(photos, 'trickle', `t${i}.jpg`), 5000 + i));
+      await new Promise((r) => setTimeout(r, 50 + rnd() * 400));
+    }
+    const deadline = Date.now() + 20_000;
+    let missing = trickle;
+    while (missing.length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const res = await engine.searchByImage({ imagePath: trickle[0]!, k: 500, collapse: false });
+      const found = new Set(res.results.map((r) => r.path));
+      missing = trickle.filter((t) => !found.has(t));
+    }
+    expect(missing).toEqual([]);
   });
 
   it('pauses and resumes indexing', async () => {
