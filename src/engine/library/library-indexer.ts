@@ -157,27 +157,11 @@ export class LibraryIndexer {
     for (const p of new Set(paths.map((x) => path.resolve(x)))) {
       const root = owningFolder(roots, p);
       if (!root || !isImageName(p)) continue;
-      const prev = this.deps.images.getByPath(p);
+      const previous: Fingerprint | undefined = this.deps.images.getByPath(p);
       if (isExcluded(p)) {
-        if (prev)
-          gone.push({
-            id: prev.id,
-            size: prev.size,
-            mtimeMs: prev.mtimeMs,
-            status: prev.status,
-            skipCode: prev.skipCode,
-          });
+        if (previous) gone.push(previous);
         continue;
       }
-      const previous = prev
-        ? {
-            id: prev.id,
-            size: prev.size,
-            mtimeMs: prev.mtimeMs,
-            status: prev.status,
-            skipCode: prev.skipCode,
-          }
-        : undefined;
       const s = await stat(p).catch((err: unknown) => err as NodeJS.ErrnoException);
       if (s instanceof Error) {
         if (s.code === 'ENOENT' || s.code === 'ENOTDIR') {
