@@ -203,7 +203,7 @@ program
     return v;
   })
   .action(async (o: CommonOptions & { port: number; token?: string }) => {
-    const engine = openEngine(o);
+    const engine = openEngine(o, 'background');
     const service = new LibraryService(engine);
     const hasPage = existsSync(path.join(rendererDir, 'index.html'));
     if (!hasPage)
@@ -229,8 +229,8 @@ program
       console.error(`lookalike: ${signal}: stopping…`);
       void (async () => {
         await server.close();
-        await service.close();
-        await engine.close();
+        if (await service.close()) await engine.close();
+        else console.error('lookalike: indexing did not stop in time; it goes on from here next time.');
         process.exit(0);
       })();
     };

@@ -20,7 +20,12 @@ import { type Thumbnail, ThumbnailCache } from './imaging/thumbnail-cache.ts';
 import type { IngestOptions } from './library/ingest-pipeline.ts';
 import { exclusionMatcher, validateExclusion } from './library/exclusion-rules.ts';
 import type { JobControl } from './library/job-control.ts';
-import { type IndexProgress, type IndexSummary, LibraryIndexer } from './library/library-indexer.ts';
+import {
+  type IndexProgress,
+  type IndexSummary,
+  LibraryIndexer,
+  owningFolder,
+} from './library/library-indexer.ts';
 import { SimilarSearch } from './search/similar-search.ts';
 import { openDatabase } from './store/database.ts';
 import { EmbeddingRepository } from './store/embedding-repository.ts';
@@ -322,12 +327,17 @@ export class Engine {
     return this.folders.list().map((f) => f.path);
   }
 
-  /** Adds a folder to the library without reading it yet (indexFolders does that); returns its absolute path. */
+  /**
+   * Adds a folder to the library without reading it yet (indexFolders does that), as indexing
+   * would: a folder inside a library folder is part of that one, and a folder around library
+   * folders takes them in. Returns the library folder that covers it.
+   */
   async addFolder(folderPath: string): Promise<string> {
     const abs = path.resolve(folderPath);
     const s = await stat(abs).catch(() => undefined);
     if (!s?.isDirectory()) throw new QueryError(`Not a folder: ${abs}`);
-    return this.folders.add(abs).path;
+    const covering = this.folders.getByPath(abs) ?? owningFolder(this.folders.list(), abs);
+    return (covering ?? this.folders.addAbsorbing(abs)).path;
   }
 
   /**

@@ -7,7 +7,13 @@ import { ApiError } from '../shared/api-errors.ts';
 import { parseImageQuery } from '../shared/image-url.ts';
 import { EventStreams } from './event-stream.ts';
 import { sendApiError, sendError, sendJson } from './http-responses.ts';
-import { isTrustedOrigin, newAccessToken, presentedToken, setSecurityHeaders, tokenMatches } from './http-security.ts';
+import {
+  isTrustedOrigin,
+  newAccessToken,
+  presentedToken,
+  setSecurityHeaders,
+  tokenMatches,
+} from './http-security.ts';
 import { readBody, readJsonBody } from './request-body.ts';
 import { serveStaticFile } from './static-files.ts';
 
@@ -49,7 +55,9 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   const token = options.token ?? newAccessToken();
   const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const log =
-    options.log ?? ((message, err) => console.error(`lookalike: ${message}`, err instanceof Error ? (err.stack ?? err.message) : ''));
+    options.log ??
+    ((message, err) =>
+      console.error(`lookalike: ${message}`, err instanceof Error ? (err.stack ?? err.message) : ''));
   const events = new EventStreams(service);
   let port = 0;
 
@@ -78,19 +86,31 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
 
   async function sendImage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const image = await service.image(parseImageQuery(url.searchParams, ['token']));
-    const headers = { etag: image.etag, 'cache-control': 'private, no-cache', 'x-thumbnail-cache': image.cache };
+    const headers = {
+      etag: image.etag,
+      'cache-control': 'private, no-cache',
+      'x-thumbnail-cache': image.cache,
+    };
     if (req.headers['if-none-match'] === image.etag) {
       res.writeHead(304, headers);
       res.end();
       return;
     }
-    res.writeHead(200, { ...headers, 'content-type': image.contentType, 'content-length': image.bytes.length });
+    res.writeHead(200, {
+      ...headers,
+      'content-type': image.contentType,
+      'content-length': image.bytes.length,
+    });
     res.end(image.bytes);
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!tokenMatches(presentedToken(req, url), token)) {
-      return sendApiError(res, 'unauthorized', 'A valid access token is needed: open the link that `lookalike serve` printed');
+      return sendApiError(
+        res,
+        'unauthorized',
+        'A valid access token is needed: open the link that `lookalike serve` printed',
+      );
     }
     const route = url.pathname.slice('/api/'.length);
     if (req.method === 'GET' && route === 'events') {
@@ -105,7 +125,11 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res);
     if (!isTrustedOrigin(req, port)) {
-      return sendApiError(res, 'forbidden', `Requests must be addressed to http://127.0.0.1:${port} from its own pages`);
+      return sendApiError(
+        res,
+        'forbidden',
+        `Requests must be addressed to http://127.0.0.1:${port} from its own pages`,
+      );
     }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
@@ -124,7 +148,8 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      const error = err instanceof ApiError ? err : new ApiError('internal', 'Something went wrong inside Lookalike');
+      const error =
+        err instanceof ApiError ? err : new ApiError('internal', 'Something went wrong inside Lookalike');
       if (!(err instanceof ApiError)) log(`${req.method} ${req.url?.split('?')[0]} failed`, err);
       if (error.code === 'too-large') {
         // Answer at once; let the rest of the upload drain briefly, then drop the connection.

@@ -21,7 +21,10 @@ export class EventStreams {
   }
 
   /** Opens a stream; `initial` events are sent first so a new window starts in the current state. */
-  open(res: ServerResponse, initial: Array<{ [E in keyof ApiEvents]: [E, ApiEvents[E]] }[keyof ApiEvents]>): void {
+  open(
+    res: ServerResponse,
+    initial: Array<{ [E in keyof ApiEvents]: [E, ApiEvents[E]] }[keyof ApiEvents]>,
+  ): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',

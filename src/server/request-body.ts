@@ -2,7 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../shared/api-errors.ts';
 
 function tooLarge(limit: number): ApiError {
-  return new ApiError('too-large', `The request is larger than the ${Math.round(limit / (1024 * 1024))} MB this app accepts`);
+  return new ApiError(
+    'too-large',
+    `The request is larger than the ${Math.round(limit / (1024 * 1024))} MB this app accepts`,
+  );
 }
 
 /**

@@ -22,7 +22,11 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * names carry a content hash and so are cached for good. Nothing outside the folder is reachable.
  * Returns false when there is no such file (the caller answers 404).
  */
-export async function serveStaticFile(rootDir: string, urlPath: string, res: ServerResponse): Promise<boolean> {
+export async function serveStaticFile(
+  rootDir: string,
+  urlPath: string,
+  res: ServerResponse,
+): Promise<boolean> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);

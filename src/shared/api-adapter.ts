@@ -58,9 +58,13 @@ export function describeSchemaError(error: z.ZodError): string {
     .join('; ');
 }
 
-function validate<M extends ApiMethodName>(method: M, request: unknown): z.output<(typeof apiMethods)[M]['request']> {
+function validate<M extends ApiMethodName>(
+  method: M,
+  request: unknown,
+): z.output<(typeof apiMethods)[M]['request']> {
   const parsed = apiMethods[method].request.safeParse(request ?? {});
-  if (!parsed.success) throw new ApiError('bad-request', `Invalid ${method} request: ${describeSchemaError(parsed.error)}`);
+  if (!parsed.success)
+    throw new ApiError('bad-request', `Invalid ${method} request: ${describeSchemaError(parsed.error)}`);
   return parsed.data as z.output<(typeof apiMethods)[M]['request']>;
 }
 

@@ -38,9 +38,11 @@ export type SearchQuery = z.input<typeof searchQuerySchema>;
 
 /** An encoded image to use as a query: its bytes travel as the body, not as JSON. */
 export const uploadQuerySchema = z.strictObject({
-  bytes: z.instanceof(Uint8Array, { message: 'the image bytes are missing' }).refine((b) => b.byteLength > 0, {
-    message: 'the image is empty (0 bytes)',
-  }),
+  bytes: z
+    .instanceof(Uint8Array, { message: 'the image bytes are missing' })
+    .refine((b) => b.byteLength > 0, {
+      message: 'the image is empty (0 bytes)',
+    }),
   name: z.string().trim().max(255).optional(),
 });
 
@@ -65,6 +67,8 @@ export const apiMethods = {
   removeFolder: method(z.strictObject({ path: pathSchema })),
   /** Queues a re-index of every folder (only what changed is read again). */
   refresh: method(noArguments),
+  /** Stops the running indexing at its next checkpoint (what is done is kept) and drops waiting jobs. */
+  stopIndexing: method(noArguments),
   indexingState: method(noArguments),
   skippedFiles: method(z.strictObject({ limit: z.number().int().min(1).max(100_000).default(1000) })),
   /** Keeps an image for searching (a re-run with another crop sends only its id). */
@@ -105,6 +109,7 @@ export interface ApiResults {
   addFolder: FolderChange;
   removeFolder: FolderChange;
   refresh: { folders: string[] };
+  stopIndexing: { wasRunning: boolean };
   indexingState: IndexingState;
   skippedFiles: SkippedFile[];
   uploadQuery: UploadedQuery;

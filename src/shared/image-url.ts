@@ -42,7 +42,10 @@ export function parseImageQuery(params: URLSearchParams, ignore: readonly string
   }
   const parsed = imageQuerySchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ApiError('bad-request', 'An image request needs either path=… or upload=…, and optionally size=thumb|preview');
+    throw new ApiError(
+      'bad-request',
+      'An image request needs either path=… or upload=…, and optionally size=thumb|preview',
+    );
   }
   const v = parsed.data;
   return 'path' in v

@@ -27,7 +27,9 @@ export interface IndexingRun {
   skipped: number;
   seconds: number;
   imagesPerSecond: number;
-  /** Why the job stopped early, in words; null when it finished. */
+  /** Stopped on request before every file was done (a rescan goes on from there). */
+  stopped: boolean;
+  /** Why the job failed, in words; null when it did not. */
   error: string | null;
 }
 

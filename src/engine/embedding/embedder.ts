@@ -24,6 +24,11 @@ export class Embedder {
     { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }
   >();
   private closed = false;
+
+  /** True once the embedder is shutting down: its refusals say nothing about the photos. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
   private busy = false;
   private readonly queues: Record<'interactive' | 'bulk', Array<Extract<WorkerRequest, { type: 'embed' }>>> =
     {

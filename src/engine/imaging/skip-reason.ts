@@ -18,7 +18,8 @@ export type SkipCode =
   | 'corrupt'
   | 'unreadable'
   | 'vanished'
-  | 'not-a-file';
+  | 'not-a-file'
+  | 'model-error';
 
 export function toImageSkip(err: unknown, fileSize?: number): ImageSkip {
   if (err instanceof ImageSkip) return err;

@@ -92,7 +92,12 @@ export async function ingest(
               [],
             ),
           (err: Error) => {
-            const skip = new ImageSkip('corrupt', `the model could not process the image (${err.message})`);
+            // Stopping the app mid-batch is not the photos' fault: leave them for the next run.
+            if (embedder.isClosed) return;
+            const skip = new ImageSkip(
+              'model-error',
+              `the model could not process the image (${err.message})`,
+            );
             commit(
               [],
               items.map((it) => ({ file: it.image.file, skip })),

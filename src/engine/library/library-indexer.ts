@@ -39,7 +39,7 @@ export interface IndexSummary {
 }
 
 /** Skips worth retrying on every run even when the file looks unchanged: the cause may have gone. */
-const TRANSIENT_SKIPS = new Set(['unreadable', 'vanished']);
+const TRANSIENT_SKIPS = new Set(['unreadable', 'vanished', 'model-error']);
 
 /** Log entries after which a watcher's small updates write a fresh snapshot. */
 const SNAPSHOT_AFTER_CHANGES = 500;

@@ -15,6 +15,7 @@ function fromSkip(skip: ImageSkip, message = skip.message): ApiError {
     case 'unsupported':
     case 'corrupt':
     case 'unreadable':
+    case 'model-error':
       return new ApiError('unsupported-image', message);
   }
 }

@@ -1,10 +1,15 @@
 import { idleIndexingState, type IndexingRun, type IndexingState } from '../../shared/indexing-state.ts';
+import { JobControl } from '../library/job-control.ts';
 import type { IndexProgress, IndexSummary } from '../library/library-indexer.ts';
 
 export type IndexingJob = { kind: 'index'; folders: string[] } | { kind: 'remove'; folder: string };
 
 export interface IndexingJobsDeps {
-  indexFolders(folders: readonly string[], onProgress: (p: IndexProgress) => void): Promise<IndexSummary>;
+  indexFolders(
+    folders: readonly string[],
+    onProgress: (p: IndexProgress) => void,
+    control: JobControl,
+  ): Promise<IndexSummary>;
   removeFolder(folder: string): Promise<{ removed: number }>;
   /** Every state change; progress within a phase at most every `throttleMs`. */
   onState(state: IndexingState): void;
@@ -23,6 +28,7 @@ export class IndexingJobs {
   private readonly queue: IndexingJob[] = [];
   private state: IndexingState = idleIndexingState;
   private running: Promise<void> | undefined;
+  private control: JobControl | undefined;
   private closed = false;
   private lastEmit = 0;
   private trailing: ReturnType<typeof setTimeout> | undefined;
@@ -65,14 +71,33 @@ export class IndexingJobs {
     while (this.running) await this.running;
   }
 
-  /** Takes no more jobs, forgets waiting ones, and waits up to `waitMs` for the running one. */
-  async close(waitMs = 2000): Promise<void> {
-    this.closed = true;
+  /**
+   * Stops the running job at its next checkpoint (what is done so far is kept; a rescan goes on
+   * from there) and forgets the waiting ones.
+   */
+  stop(): void {
     this.queue.length = 0;
+    this.control?.cancel();
+    this.publish({ ...this.state, queued: 0 }, true);
+  }
+
+  /**
+   * Takes no more jobs and stops the running one; resolves true once it has stopped, or false
+   * when it is still running after `waitMs` (its host should then exit without closing the
+   * engine under it: every committed step is durable).
+   */
+  async close(waitMs = 15_000): Promise<boolean> {
+    this.closed = true;
+    this.stop();
     if (this.trailing) clearTimeout(this.trailing);
-    if (this.running) {
-      await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
-    }
+    if (!this.running) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stopped = await Promise.race([
+      this.running.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+    ]);
+    clearTimeout(timer);
+    return stopped;
   }
 
   private kick(): void {
@@ -108,23 +133,28 @@ export class IndexingJobs {
         seconds: 0,
         imagesPerSecond: 0,
         error: null,
+        stopped: false,
       };
       try {
         if (job.kind === 'index') {
-          const summary = await this.deps.indexFolders(job.folders, (p) => this.onProgress(p));
+          this.control = new JobControl();
+          const summary = await this.deps.indexFolders(job.folders, (p) => this.onProgress(p), this.control);
           Object.assign(run, {
             indexed: summary.indexed,
             unchanged: summary.unchanged,
             removed: summary.removed,
             skipped: summary.skipped.length,
             imagesPerSecond: summary.imagesPerSecond,
+            stopped: summary.cancelled === true,
           });
         } else {
           run.removed = (await this.deps.removeFolder(job.folder)).removed;
         }
       } catch (err) {
         run.error = err instanceof Error ? err.message : String(err);
-        this.deps.log(`${job.kind === 'index' ? 'Indexing' : 'Removing'} ${folders.join(', ')} stopped`, err);
+        this.deps.log(`${job.kind === 'index' ? 'Indexing' : 'Removing'} ${folders.join(', ')} failed`, err);
+      } finally {
+        this.control = undefined;
       }
       run.seconds = (performance.now() - started) / 1000;
       run.finishedAt = Date.now();

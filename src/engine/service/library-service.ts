@@ -12,7 +12,6 @@ import type {
 import { ApiError } from '../../shared/api-errors.ts';
 import { IMAGE_SIZE_PIXELS, type ImageRequest } from '../../shared/image-url.ts';
 import type { IndexingState } from '../../shared/indexing-state.ts';
-import { isPathInside } from '../access/library-access.ts';
 import type { Engine } from '../engine.ts';
 import { probeImage, renderPreview } from '../imaging/image-preview.ts';
 import { ImageSkip } from '../imaging/skip-reason.ts';
@@ -59,7 +58,7 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
         ));
     this.uploads = new UploadedQueries(options.uploads);
     this.jobs = new IndexingJobs({
-      indexFolders: (folders, onProgress) => engine.indexFolders(folders, onProgress),
+      indexFolders: (folders, onProgress, control) => engine.indexFolders(folders, onProgress, control),
       removeFolder: (folder) => engine.removeFolder(folder),
       onState: (state) => this.emit('indexing', state),
       onFinished: (job, run) =>
@@ -88,18 +87,6 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
       const s = await stat(folder).catch(() => undefined);
       if (!s) throw new ApiError('not-found', `There is no folder at ${folder}`);
       if (!s.isDirectory()) throw new ApiError('bad-request', `${folder} is a file, not a folder`);
-      for (const existing of this.engine.libraryFolders()) {
-        if (existing === folder) continue;
-        if (isPathInside(folder, existing)) {
-          throw new ApiError('conflict', `${folder} is already in the library, as part of ${existing}`);
-        }
-        if (isPathInside(existing, folder)) {
-          throw new ApiError(
-            'conflict',
-            `${folder} contains the library folder ${existing}: remove that one first`,
-          );
-        }
-      }
       const added = await this.engine.addFolder(folder);
       this.emit('libraryChanged', { reason: 'folder-added', folders: [added] });
       this.jobs.enqueue({ kind: 'index', folders: [added] });
@@ -123,6 +110,12 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
     const folders = this.engine.libraryFolders();
     if (folders.length > 0) this.jobs.enqueue({ kind: 'index', folders });
     return { folders };
+  }
+
+  async stopIndexing(): Promise<ApiResults['stopIndexing']> {
+    const wasRunning = this.jobs.current.phase !== 'idle';
+    this.jobs.stop();
+    return { wasRunning };
   }
 
   async indexingState(): Promise<IndexingState> {
@@ -206,10 +199,16 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
     return this.jobs.idle();
   }
 
-  async close(): Promise<void> {
-    await this.jobs.close();
+  /**
+   * Stops background work and lets go of uploads and listeners. Resolves false when a running job
+   * did not stop within `waitMs`: the host should then exit without closing the engine under it
+   * (everything committed is durable; the next run goes on from there).
+   */
+  async close(waitMs?: number): Promise<boolean> {
+    const stopped = await this.jobs.close(waitMs);
     this.uploads.clear();
     this.listeners.clear();
+    return stopped;
   }
 
   private emit<E extends ApiEventName>(event: E, payload: ApiEvents[E]): void {

@@ -1,11 +1,106 @@
-export function App(): React.JSX.Element {
+import { useEffect } from 'react';
+import { useActions, useAppState, useLibrary } from './actions/app-context.tsx';
+import { ConnectionBanner } from './components/common/connection-banner.tsx';
+import { LogoIcon } from './components/common/icons.tsx';
+import { Spinner } from './components/common/status-message.tsx';
+import { LibraryView } from './components/library/library-view.tsx';
+import { SearchView } from './components/search/search-view.tsx';
+import type { View } from './state/app-store.ts';
+
+function IndexingBadge(): React.JSX.Element | null {
+  const actions = useActions();
+  const indexing = useLibrary((s) => s.indexing);
+  if (indexing.phase === 'idle') return null;
+  const percent = indexing.total > 0 ? Math.round((indexing.done / indexing.total) * 100) : null;
   return (
-    <main>
-      <h1>Lookalike</h1>
-      <p>
-        Index your photo folders with <code>npx lookalike index &lt;folder&gt;</code>, then search with{' '}
-        <code>npx lookalike search &lt;photo&gt;</code>.
-      </p>
-    </main>
+    <button type="button" className="indexing-badge" onClick={() => actions.showView('library')}>
+      <Spinner small />{' '}
+      {indexing.phase === 'removing' ? 'Removing…' : `Indexing${percent !== null ? ` ${percent}%` : '…'}`}
+    </button>
+  );
+}
+
+function NavButton(props: { view: View; label: string }): React.JSX.Element {
+  const actions = useActions();
+  const current = useAppState((s) => s.view) === props.view;
+  return (
+    <button
+      type="button"
+      className={`nav-button${current ? ' is-current' : ''}`}
+      aria-current={current ? 'page' : undefined}
+      onClick={() => actions.showView(props.view)}
+    >
+      {props.label}
+    </button>
+  );
+}
+
+export function App(): React.JSX.Element {
+  const actions = useActions();
+  const view = useAppState((s) => s.view);
+
+  useEffect(() => actions.start(), [actions]);
+
+  // A photo pasted anywhere becomes the query (pasted text is left to the text fields).
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent): void => {
+      const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
+      if (!file) return;
+      e.preventDefault();
+      actions.showView('search');
+      void actions.search.searchWithFile(
+        file,
+        file.name && file.name !== 'image.png' ? file.name : 'Pasted image',
+      );
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, [actions]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark">
+            <LogoIcon size={20} />
+          </span>
+          Lookalike
+        </div>
+        <nav className="nav" aria-label="Main">
+          <NavButton view="search" label="Search" />
+          <NavButton view="library" label="Library" />
+        </nav>
+        <div className="topbar-end">
+          <IndexingBadge />
+        </div>
+      </header>
+      <ConnectionBanner />
+      <main className="main">{view === 'library' ? <LibraryView /> : <SearchView />}</main>
+    </div>
+  );
+}
+
+/** Shown instead of the app when it cannot talk to the engine at all. */
+export function Unconnected(props: { problem: 'no-token' | 'no-transport' }): React.JSX.Element {
+  return (
+    <div className="unconnected">
+      <div className="card unconnected-card">
+        <h1 className="page-title">
+          <LogoIcon size={22} /> Lookalike
+        </h1>
+        {props.problem === 'no-token' ? (
+          <>
+            <p>This page needs the access link that Lookalike printed when it started:</p>
+            <pre className="code-block">npx lookalike serve</pre>
+            <p className="muted">
+              Open the <code>http://127.0.0.1:…/?token=…</code> link it shows. The token keeps other pages and
+              programs from reading your library.
+            </p>
+          </>
+        ) : (
+          <p>The app’s connection to its engine is missing. Please reinstall Lookalike.</p>
+        )}
+      </div>
+    </div>
   );
 }

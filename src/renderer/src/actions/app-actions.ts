@@ -1,0 +1,93 @@
+import type { ClientCapabilities, LookalikeClient } from '../../../shared/api-adapter.ts';
+import type { ImageRef, ImageSize } from '../../../shared/image-url.ts';
+import { type AppStore, type View, viewFromHash } from '../state/app-store.ts';
+import type { LibraryStore } from '../state/library-store.ts';
+import type { SearchStore } from '../state/search-store.ts';
+import { LibraryActions } from './library-actions.ts';
+import { SearchActions } from './search-actions.ts';
+
+export interface AppStores {
+  app: AppStore;
+  library: LibraryStore;
+  search: SearchStore;
+}
+
+/**
+ * The one facade components talk to (GitHub Desktop's dispatcher, small): it owns the API client
+ * and updates the stores; components read stores and call these methods, never the client.
+ */
+export class AppActions {
+  readonly library: LibraryActions;
+  readonly search: SearchActions;
+  readonly capabilities: ClientCapabilities;
+  private readonly client: LookalikeClient;
+  private readonly stores: AppStores;
+
+  constructor(client: LookalikeClient, stores: AppStores) {
+    this.client = client;
+    this.stores = stores;
+    this.capabilities = client.capabilities;
+    this.library = new LibraryActions(client, stores.library);
+    this.search = new SearchActions(client, stores.search);
+  }
+
+  /** Connects events and loads the first state; returns the teardown. */
+  start(): () => void {
+    const offLibrary = this.library.listen();
+    let wasLost = false;
+    const offConnection = this.client.onConnectionChange((connection) => {
+      this.stores.app.set({ connection });
+      // Events may have been missed while the connection was down.
+      if (connection === 'open' && wasLost)
+        void Promise.all([this.library.reload(), this.library.loadIndexing()]);
+      wasLost = connection === 'lost';
+    });
+    const onHash = (): void => {
+      const view = viewFromHash(window.location.hash);
+      if (view) this.stores.app.set({ view });
+    };
+    window.addEventListener('hashchange', onHash);
+    void this.firstLoad();
+    return () => {
+      offLibrary();
+      offConnection();
+      window.removeEventListener('hashchange', onHash);
+    };
+  }
+
+  showView(view: View): void {
+    this.stores.app.set({ view });
+    if (window.location.hash !== `#${view}`) window.history.replaceState(null, '', `#${view}`);
+  }
+
+  /** "Find similar" from anywhere: search with a library photo and show the results. */
+  findSimilar(path: string): void {
+    this.search.findSimilar(path);
+    this.showView('search');
+  }
+
+  imageUrl(ref: ImageRef, size: ImageSize): string {
+    return this.client.imageUrl(ref, size);
+  }
+
+  async revealInOS(path: string): Promise<void> {
+    await this.client.shell?.revealInOS(path);
+  }
+
+  async copyText(text: string): Promise<boolean> {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async firstLoad(): Promise<void> {
+    await Promise.all([this.library.reload(), this.library.loadIndexing()]);
+    // A new library starts where it can be filled; later visits start at search.
+    const status = this.stores.library.get().status;
+    if (!viewFromHash(window.location.hash) && status && status.folders.length === 0)
+      this.showView('library');
+  }
+}

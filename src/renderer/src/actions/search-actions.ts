@@ -1,0 +1,158 @@
+import type { LookalikeClient } from '../../../shared/api-adapter.ts';
+import type { Crop } from '../../../shared/library-api.ts';
+import { fileName } from '../format.ts';
+import {
+  currentEntry,
+  type QuerySource,
+  type SearchOptions,
+  type SearchState,
+  type SearchStore,
+} from '../state/search-store.ts';
+import { errorMessage } from './error-message.ts';
+
+/** Crop edits arrive on every mouse move: search once they pause. */
+const CROP_DEBOUNCE_MS = 250;
+const HISTORY_LIMIT = 50;
+
+/** Search view operations: query photos, crop, history, options, and the results' own state. */
+export class SearchActions {
+  private readonly client: LookalikeClient;
+  private readonly store: SearchStore;
+  private nextEntryId = 1;
+  private requestSeq = 0;
+  private pending: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(client: LookalikeClient, store: SearchStore) {
+    this.client = client;
+    this.store = store;
+  }
+
+  /** Searches with a photo the person dropped, pasted or picked. */
+  async searchWithFile(file: Blob, name: string): Promise<void> {
+    this.store.set({ uploading: true, error: null });
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const uploaded = await this.client.uploadQuery({ bytes, name });
+      this.store.set({ uploading: false });
+      this.push({ ref: { kind: 'upload', id: uploaded.id }, name: uploaded.name });
+    } catch (err) {
+      this.store.set({ uploading: false, phase: 'error', error: errorMessage(err) });
+    }
+  }
+
+  /** Searches with a photo of the library (a result's "Find similar"). */
+  findSimilar(path: string): void {
+    this.push({ ref: { kind: 'library', path }, name: fileName(path) });
+  }
+
+  /** Changes the crop of the current query (fractions; null for the whole photo) and searches again shortly. */
+  setCrop(crop: Crop | null): void {
+    const state = this.store.get();
+    const entry = currentEntry(state);
+    if (!entry) return;
+    const history = state.history.map((e) => (e === entry ? { ...e, crop } : e));
+    this.store.set({ history });
+    this.run(CROP_DEBOUNCE_MS);
+  }
+
+  back(): void {
+    this.go(this.store.get().position - 1);
+  }
+
+  forward(): void {
+    this.go(this.store.get().position + 1);
+  }
+
+  setOptions(patch: Partial<SearchOptions>): void {
+    this.store.set((s) => ({ options: { ...s.options, ...patch } }));
+    this.run(0);
+  }
+
+  toggleGroup(leadPath: string): void {
+    this.store.set((s) => {
+      const expanded = new Set(s.expanded);
+      if (!expanded.delete(leadPath)) expanded.add(leadPath);
+      return { expanded };
+    });
+  }
+
+  setActive(index: number): void {
+    if (this.store.get().activeIndex !== index) this.store.set({ activeIndex: index });
+  }
+
+  openPreview(index: number): void {
+    this.store.set({ previewIndex: index, activeIndex: index });
+  }
+
+  closePreview(): void {
+    this.store.set({ previewIndex: null });
+  }
+
+  /** Runs the current entry again (retry after an error). */
+  retry(): void {
+    this.run(0);
+  }
+
+  private push(source: QuerySource): void {
+    this.store.set((s) => {
+      const kept = s.history.slice(Math.max(0, s.position + 1 - HISTORY_LIMIT + 1), s.position + 1);
+      const history = [...kept, { id: this.nextEntryId++, source, crop: null }];
+      return {
+        history,
+        position: history.length - 1,
+        expanded: new Set(),
+        previewIndex: null,
+        activeIndex: 0,
+      };
+    });
+    this.run(0);
+  }
+
+  private go(position: number): void {
+    const { history } = this.store.get();
+    if (position < 0 || position >= history.length) return;
+    this.store.set({ position, expanded: new Set(), previewIndex: null, activeIndex: 0 });
+    this.run(0);
+  }
+
+  private run(delayMs: number): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
+    if (delayMs > 0) {
+      // Say at once that the results are about to change; search once the edits pause.
+      this.requestSeq++;
+      this.store.set({ phase: 'loading', error: null });
+      this.pending = setTimeout(() => void this.execute(), delayMs);
+    } else {
+      void this.execute();
+    }
+  }
+
+  private async execute(): Promise<void> {
+    const state: SearchState = this.store.get();
+    const entry = currentEntry(state);
+    if (!entry) return;
+    const seq = ++this.requestSeq;
+    this.store.set({ phase: 'loading', error: null });
+    const { k, collapse, folder } = state.options;
+    try {
+      const response = await this.client.search({
+        query: entry.source.ref,
+        k,
+        collapse,
+        ...(entry.crop ? { crop: entry.crop } : {}),
+        ...(folder ? { folders: [folder] } : {}),
+      });
+      if (seq !== this.requestSeq) return;
+      this.store.set((s) => ({
+        phase: 'done',
+        response,
+        responseCrop: entry.crop,
+        activeIndex: Math.min(s.activeIndex, Math.max(0, response.results.length - 1)),
+      }));
+    } catch (err) {
+      if (seq !== this.requestSeq) return;
+      this.store.set({ phase: 'error', error: errorMessage(err) });
+    }
+  }
+}

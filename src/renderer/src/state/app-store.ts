@@ -1,0 +1,22 @@
+import type { ConnectionState } from '../../../shared/api-adapter.ts';
+import { createStore, type Store } from './store.ts';
+
+export type View = 'library' | 'search';
+
+export interface AppState {
+  view: View;
+  connection: ConnectionState;
+}
+
+export type AppStore = Store<AppState>;
+
+export function viewFromHash(hash: string): View | null {
+  return hash === '#library' ? 'library' : hash === '#search' ? 'search' : null;
+}
+
+export function createAppStore(): AppStore {
+  return createStore<AppState>({
+    view: viewFromHash(window.location.hash) ?? 'search',
+    connection: 'connecting',
+  });
+}

@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import sharp from 'sharp';
+
+export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+/** Real photos shared by the team (see ../shared/data/README.md); never copied into the repository. */
+export const ukbenchDir = path.resolve(repoRoot, '..', 'shared', 'data', 'ukbench-dev');
+export const chromiumPath = process.env.LOOKALIKE_CHROMIUM ?? '/usr/bin/chromium';
+const cliEntry = path.join(repoRoot, 'bin', 'lookalike.cjs');
+
+/** Why the suite cannot run here, or null when it can. */
+export function missingPrerequisite(): string | null {
+  if (!existsSync(path.join(ukbenchDir, 'manifest.tsv'))) {
+    return `the shared UKBench photos are not at ${ukbenchDir}; the end-to-end tests need them`;
+  }
+  if (!existsSync(path.join(repoRoot, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.onnx'))) {
+    return 'the bundled model is not built: run `npm run build` first';
+  }
+  if (!existsSync(chromiumPath))
+    return `no Chromium at ${chromiumPath} (apt-get install chromium, or set LOOKALIKE_CHROMIUM)`;
+  if (
+    !existsSync(path.join(repoRoot, 'out', 'renderer', 'index.html')) ||
+    !existsSync(path.join(repoRoot, 'out', 'main', 'cli.js'))
+  ) {
+    return 'the app is not built: run `npm run build` first (npm run test:e2e does)';
+  }
+  return null;
+}
+
+/** UKBench photos of the first `groups` groups (4 per group), as [path, group]. */
+export function ukbenchPhotos(groups: number): Array<{ file: string; group: number }> {
+  return readFileSync(path.join(ukbenchDir, 'manifest.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split('\t'))
+    .map(([file, group]) => ({ file: path.join(ukbenchDir, file!), group: Number(group) }))
+    .filter((p) => p.group < groups);
+}
+
+export interface PhotoLibrary {
+  dir: string;
+  photos: string;
+  libraryPath: string;
+  /** The copied photo of a UKBench group (0–3 within the group). */
+  photo(group: number, index: number): string;
+  cleanup(): void;
+}
+
+/** A temporary folder with copies of the first `groups` UKBench groups (4 photos each), not yet indexed. */
+export function makePhotoLibrary(groups: number): PhotoLibrary {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lookalike-e2e-'));
+  const photos = path.join(dir, 'Photos');
+  mkdirSync(photos, { recursive: true });
+  for (const p of ukbenchPhotos(groups)) copyFileSync(p.file, path.join(photos, path.basename(p.file)));
+  return {
+    dir,
+    photos,
+    libraryPath: path.join(dir, 'library.db'),
+    photo: (group, index) => path.join(photos, `ukbench${String(group * 4 + index).padStart(5, '0')}.jpg`),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Runs `lookalike index` (the built command) so a suite can start from an indexed library. */
+export function indexWithCli(library: PhotoLibrary): void {
+  const r = spawnSync(
+    process.execPath,
+    [cliEntry, 'index', library.photos, '--library', library.libraryPath, '--device', 'cpu'],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
+  if (r.status !== 0) throw new Error(`lookalike index failed: ${r.stderr}`);
+}
+
+export interface RunningServer {
+  /** The link it printed, token included. */
+  url: string;
+  origin: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `lookalike serve` (the built command) as a child process and waits for its link. */
+export async function startServe(libraryPath: string): Promise<RunningServer> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [cliEntry, 'serve', '--library', libraryPath, '--device', 'cpu', '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+  );
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`lookalike serve did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const m = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`lookalike serve exited (${code}):\n${output}`));
+    });
+  });
+  const parsed = new URL(url);
+  return {
+    url,
+    origin: parsed.origin,
+    token: parsed.searchParams.get('token')!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Saves a screenshot for docs/ (written there when UPDATE_SCREENSHOTS=1, else under test-results/),
+ * as a palette PNG: a fraction of the size, and indistinguishable at a glance.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  const dir =
+    process.env.UPDATE_SCREENSHOTS === '1'
+      ? path.join(repoRoot, 'docs')
+      : path.join(repoRoot, 'test-results', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await sharp(await page.screenshot())
+    .png({ palette: true, quality: 95, effort: 10 })
+    .toFile(path.join(dir, name));
+}
