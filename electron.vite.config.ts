@@ -7,10 +7,12 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       rollupOptions: {
-        // The desktop app's main process, the `lookalike` command, and the inference thread.
+        // The desktop app's main process, the `lookalike` command, the engine utility process and the
+        // inference thread.
         input: {
           index: resolve('src/main/index.ts'),
           cli: resolve('src/cli/main.ts'),
+          'engine-host': resolve('src/main/engine-host.ts'),
           'embed-worker': resolve('src/engine/embedding/embed-worker.ts'),
         },
       },
@@ -18,7 +20,13 @@ export default defineConfig({
   },
   preload: {
     plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve('src/preload/index.ts') } } },
+    // Sandboxed preloads must be CommonJS.
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
   },
   renderer: {
     root: resolve('src/renderer'),

@@ -21,11 +21,7 @@ export interface ImageRequest {
   size: ImageSize;
 }
 
-export function imageQueryString(ref: ImageRef, size: ImageSize): string {
-  const params = new URLSearchParams(ref.kind === 'library' ? { path: ref.path } : { upload: ref.id });
-  params.set('size', size);
-  return params.toString();
-}
+export { imageQueryString } from './image-query-string.ts';
 
 const imageQuerySchema = z.union([
   z.strictObject({ path: pathSchema, size: imageSizeSchema.default('thumb') }),
