@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { bundledModelLocation } from '../engine/embedding/bundled-model-location.ts';
 import { Engine, type EngineConfig, QueryError } from '../engine/engine.ts';
 import { parseCropSpec } from '../engine/imaging/crop-region.ts';
 import { CropError } from '../engine/imaging/crop-region.ts';
@@ -19,15 +19,7 @@ import { runIndexBenchmark } from './index-benchmark.ts';
 import { runSpeedBenchmark } from './speed-benchmark.ts';
 import { runWatchBenchmark } from './watch-benchmark.ts';
 
-// This file runs as src/cli/main.ts (tests, development) or bundled as out/main/cli.js: both sit
-// two folders below the project root, next to the matching embed-worker entry.
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
-const fromSource = import.meta.url.endsWith('.ts');
-const embedWorkerUrl = fromSource
-  ? new URL('../engine/embedding/embed-worker.ts', import.meta.url)
-  : new URL('./embed-worker.js', import.meta.url);
-const modelManifestPath = path.join(root, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json');
+const { root, modelManifestPath, embedWorkerUrl } = bundledModelLocation(import.meta.url);
 const rendererDir = path.join(root, 'out', 'renderer');
 
 interface CommonOptions {

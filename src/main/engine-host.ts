@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundledModelLocation } from '../engine/embedding/bundled-model-location.ts';
 import { Engine } from '../engine/engine.ts';
 import { defaultLibraryPath } from '../engine/library/library-location.ts';
 import { LibraryService } from '../engine/service/library-service.ts';
@@ -8,16 +8,7 @@ import { createHostDispatcher } from './engine-host-dispatch.ts';
 
 // The engine utility process (utilityProcess.fork from the main process): it owns SQLite, HNSW,
 // ONNX and sharp, so nothing synchronous and native ever runs on the main process (DESIGN.md).
-// Bundled as out/main/engine-host.js next to embed-worker.js; the project root is two folders up.
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
-const fromSource = import.meta.url.endsWith('.ts');
-const embedWorkerUrl = fromSource
-  ? new URL('../engine/embedding/embed-worker.ts', import.meta.url)
-  : new URL('./embed-worker.js', import.meta.url);
-const modelManifestPath =
-  process.env.LOOKALIKE_MODEL_MANIFEST ??
-  path.join(root, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json');
+const { modelManifestPath, embedWorkerUrl } = bundledModelLocation(import.meta.url);
 
 const parentPort = process.parentPort;
 const send = (message: HostMessage): void => parentPort.postMessage(message);
