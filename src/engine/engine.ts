@@ -134,10 +134,7 @@ export class Engine {
     onProgress?: (p: IndexProgress) => void,
     control?: JobControl,
   ): Promise<IndexSummary> {
-    return this.indexer.indexFolders(folders, {
-      ...(onProgress ? { onProgress } : {}),
-      ...(control ? { control } : {}),
-    });
+    return this.indexer.indexFolders(folders, { onProgress, control });
   }
 
   /** Reconciles every library folder with the disk: only new or changed files are read. */
@@ -155,10 +152,7 @@ export class Engine {
     onProgress?: (p: IndexProgress) => void,
     control?: JobControl,
   ): Promise<IndexSummary> {
-    return this.indexer.updateFiles(paths, {
-      ...(onProgress ? { onProgress } : {}),
-      ...(control ? { control } : {}),
-    });
+    return this.indexer.updateFiles(paths, { onProgress, control });
   }
 
   /** Forgets every photo under a folder that was deleted or moved away inside the library. */

@@ -20,21 +20,10 @@ import {
 } from '../../../src/engine/embedding/keras-to-onnx.ts';
 import { readModelManifest } from '../../../src/engine/embedding/model-manifest.ts';
 import { loadNsfwjsMobilenetV2 } from '../../../src/engine/embedding/nsfwjs-weights.ts';
+import { seededRandom } from '../../fixtures/synthetic-photos.ts';
 
 const SIZE = 224;
 const TOLERANCE = 1e-4;
-
-/** mulberry32: tiny seeded PRNG so the parity inputs are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random 8-bit images scaled the way nsfwjs feeds them (/255), as NHWC. */
 function randomImages(count: number, h: number, w: number, seed: number): Float32Array {
