@@ -49,7 +49,7 @@ export interface KerasToOnnxOptions {
 
 export const ONNX_OPSET = 13;
 /** IR version 8 is what onnx-proto (ONNX 1.10) describes; any runtime supporting opset 13 reads it. */
-const ONNX_IR_VERSION = 8;
+export const ONNX_IR_VERSION = 8;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 
@@ -65,7 +65,7 @@ interface Tensor {
   pendingPads?: Pads;
 }
 
-interface Graph {
+export interface Graph {
   nodes: OnnxTypes.INodeProto[];
   initializers: OnnxTypes.ITensorProto[];
   names: Set<string>;
@@ -561,7 +561,7 @@ function weight(weights: ReadonlyMap<string, KerasWeight>, name: string, shape?:
   return w;
 }
 
-function addNode(
+export function addNode(
   graph: Graph,
   opType: string,
   name: string,
@@ -575,7 +575,7 @@ function addNode(
   return output;
 }
 
-function floatInitializer(graph: Graph, name: string, dims: number[], values: Float32Array): string {
+export function floatInitializer(graph: Graph, name: string, dims: number[], values: Float32Array): string {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
   // raw_data is little-endian by spec, whatever the host.
@@ -583,7 +583,7 @@ function floatInitializer(graph: Graph, name: string, dims: number[], values: Fl
   return initializer(graph, { name, dims, dataType: FLOAT, rawData: bytes });
 }
 
-function int64Constant(graph: Graph, name: string, values: number[]): string {
+export function int64Constant(graph: Graph, name: string, values: number[]): string {
   const bytes = new Uint8Array(values.length * 8);
   const view = new DataView(bytes.buffer);
   values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
@@ -591,7 +591,7 @@ function int64Constant(graph: Graph, name: string, values: number[]): string {
 }
 
 /** Scalars shared by every Clip, created on first use so the initializer order stays stable. */
-function floatScalar(graph: Graph, value: number): string {
+export function floatScalar(graph: Graph, value: number): string {
   const key = `f32:${value}`;
   const existing = graph.constants.get(key);
   if (existing !== undefined) return existing;
@@ -605,7 +605,7 @@ function floatScalar(graph: Graph, value: number): string {
   return name;
 }
 
-function initializer(graph: Graph, tensor: OnnxTypes.ITensorProto): string {
+export function initializer(graph: Graph, tensor: OnnxTypes.ITensorProto): string {
   const name = tensor.name ?? '';
   if (graph.names.has(name)) throw new Error(`Duplicate ONNX tensor name ${name}`);
   graph.names.add(name);
@@ -613,7 +613,7 @@ function initializer(graph: Graph, tensor: OnnxTypes.ITensorProto): string {
   return name;
 }
 
-function valueInfo(name: string, dims: (string | number | null)[]): OnnxTypes.IValueInfoProto {
+export function valueInfo(name: string, dims: (string | number | null)[]): OnnxTypes.IValueInfoProto {
   return {
     name,
     type: {
@@ -627,18 +627,18 @@ function valueInfo(name: string, dims: (string | number | null)[]): OnnxTypes.IV
   };
 }
 
-function attrInt(name: string, i: number): OnnxTypes.IAttributeProto {
+export function attrInt(name: string, i: number): OnnxTypes.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INT, i };
 }
 
-function attrInts(name: string, ints: number[]): OnnxTypes.IAttributeProto {
+export function attrInts(name: string, ints: number[]): OnnxTypes.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INTS, ints };
 }
 
-function attrFloat(name: string, f: number): OnnxTypes.IAttributeProto {
+export function attrFloat(name: string, f: number): OnnxTypes.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f };
 }
 
-function attrString(name: string, s: string): OnnxTypes.IAttributeProto {
+export function attrString(name: string, s: string): OnnxTypes.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(s) };
 }
