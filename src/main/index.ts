@@ -9,7 +9,8 @@ import {
   shell,
   utilityProcess,
 } from 'electron';
-import { EngineHostClient } from './engine-host-client.ts';
+import { startFileDrag } from './drag-out.ts';
+import { EngineHostSupervisor } from './engine-host-supervisor.ts';
 import { registerImageProtocol, registerImageScheme } from './image-protocol.ts';
 import { registerIpcRouter } from './ipc-router.ts';
 import { clampToDisplays, readWindowState, writeWindowState } from './window-state.ts';
@@ -70,12 +71,17 @@ function buildMenu(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
-function startEngineHost(): EngineHostClient {
-  const child = utilityProcess.fork(path.join(import.meta.dirname, 'engine-host.js'), [], {
-    serviceName: 'Lookalike engine',
-    stdio: 'inherit',
+/** The engine utility process, restarted when it dies (see engine-host-supervisor.ts). */
+function startEngineHost(): EngineHostSupervisor {
+  const supervisor = new EngineHostSupervisor({
+    fork: () =>
+      utilityProcess.fork(path.join(import.meta.dirname, 'engine-host.js'), [], {
+        serviceName: 'Lookalike engine',
+        stdio: 'inherit',
+      }),
   });
-  return new EngineHostClient(child);
+  supervisor.start();
+  return supervisor;
 }
 
 app.enableSandbox();
@@ -89,6 +95,8 @@ void app.whenReady().then(() => {
     windows: () => BrowserWindow.getAllWindows().map((w) => w.webContents),
     devServerUrl,
     showItemInFolder: (p) => shell.showItemInFolder(p),
+    openPath: (p) => shell.openPath(p),
+    startDrag: (sender, p) => startFileDrag(sender, p),
     pickFolder: async (sender) => {
       const win = BrowserWindow.fromWebContents(sender);
       const options = { properties: ['openDirectory' as const] };
@@ -105,7 +113,12 @@ void app.whenReady().then(() => {
   // On quit, let the engine stop its background work and close the library first (bounded wait).
   let closing = false;
   app.on('before-quit', (event) => {
-    if (closing || !host.alive) return;
+    if (closing) return;
+    if (!host.alive) {
+      // Nothing to wait for; only keep a pending restart from starting a host during quit.
+      void host.close();
+      return;
+    }
     closing = true;
     event.preventDefault();
     const timeout = new Promise((resolve) => setTimeout(resolve, 8000));

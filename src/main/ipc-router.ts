@@ -1,12 +1,16 @@
+import path from 'node:path';
 import { ipcMain as electronIpcMain, type IpcMain, type IpcMainInvokeEvent } from 'electron';
 import { describeSchemaError } from '../shared/api-adapter.ts';
 import { apiMethods, isApiMethod, pathSchema } from '../shared/api-contract.ts';
 import { ApiError } from '../shared/api-errors.ts';
 import { IPC_CHANNELS, type IpcReply } from '../shared/desktop-ipc.ts';
-import type { EngineHostClient } from './engine-host-client.ts';
+import type { EngineHostSupervisor } from './engine-host-supervisor.ts';
 
-/** What the router needs of the engine host (an EngineHostClient). */
-export type RouterHost = Pick<EngineHostClient, 'call' | 'isInsideLibrary' | 'onEvent'>;
+/** What the router needs of the engine host (an EngineHostSupervisor). */
+export type RouterHost = Pick<
+  EngineHostSupervisor,
+  'call' | 'isInsideLibrary' | 'onEvent' | 'state' | 'onStateChange' | 'retry'
+>;
 
 /** The sender's identity as Electron reports it on an invoke. */
 export type SenderInfo = Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>;
@@ -23,6 +27,10 @@ export interface IpcRouterOptions {
   /** The dev server's URL while developing (ELECTRON_RENDERER_URL); pages from file:// otherwise. */
   devServerUrl?: string | undefined;
   showItemInFolder: (path: string) => void;
+  /** Opens a file with its default app; resolves to '' or, as shell.openPath does, an error message. */
+  openPath: (path: string) => Promise<string>;
+  /** Starts dragging a file out of the sender's window (webContents.startDrag). */
+  startDrag: (sender: SenderInfo['sender'], path: string) => Promise<void>;
   /** Shows the native folder picker for the sender's window. */
   pickFolder: (sender: SenderInfo['sender']) => Promise<string | null>;
   ipcMain?: Pick<IpcMain, 'handle' | 'removeHandler'>;
@@ -99,18 +107,56 @@ export function registerIpcRouter(options: IpcRouterOptions): () => void {
     }),
   );
 
+  /** A path from the window, checked against the contract and then by the engine: library files only. */
+  async function libraryPath(raw: unknown, what: string): Promise<string> {
+    const parsed = pathSchema.safeParse(raw);
+    if (!parsed.success) throw new ApiError('bad-request', describeSchemaError(parsed.error));
+    // The OS gets the very path the engine approved: absolute, with any `..` resolved.
+    const file = path.isAbsolute(parsed.data) ? path.resolve(parsed.data) : null;
+    if (file === null || !(await host.isInsideLibrary(file))) {
+      throw new ApiError(
+        'forbidden',
+        `Only photos and folders of the library can be ${what}: ${parsed.data}`,
+      );
+    }
+    return file;
+  }
+
   ipc.handle(
     IPC_CHANNELS.reveal,
     guarded(async (_event, raw: unknown) => {
-      const parsed = pathSchema.safeParse(raw);
-      if (!parsed.success) throw new ApiError('bad-request', describeSchemaError(parsed.error));
-      if (!(await host.isInsideLibrary(parsed.data))) {
-        throw new ApiError(
-          'forbidden',
-          `Only photos and folders of the library can be shown: ${parsed.data}`,
-        );
-      }
-      options.showItemInFolder(parsed.data);
+      options.showItemInFolder(await libraryPath(raw, 'shown'));
+      return null;
+    }),
+  );
+
+  ipc.handle(
+    IPC_CHANNELS.openPath,
+    guarded(async (_event, raw: unknown) => {
+      const file = await libraryPath(raw, 'opened');
+      const problem = await options.openPath(file);
+      if (problem) throw new ApiError('unavailable', `Could not open ${file}: ${problem}`);
+      return null;
+    }),
+  );
+
+  ipc.handle(
+    IPC_CHANNELS.startDrag,
+    guarded(async (event, raw: unknown) => {
+      await options.startDrag(event.sender, await libraryPath(raw, 'dragged out'));
+      return null;
+    }),
+  );
+
+  ipc.handle(
+    IPC_CHANNELS.engineState,
+    guarded(async () => host.state),
+  );
+
+  ipc.handle(
+    IPC_CHANNELS.restartEngine,
+    guarded(async () => {
+      host.retry();
       return null;
     }),
   );
@@ -120,15 +166,24 @@ export function registerIpcRouter(options: IpcRouterOptions): () => void {
     guarded(async (event) => options.pickFolder(event.sender)),
   );
 
-  const stopEvents = host.onEvent((message) => {
-    for (const target of options.windows()) {
-      if (!target.isDestroyed()) target.send(IPC_CHANNELS.event, message.event, message.data);
-    }
-  });
+  const broadcast = (channel: string, ...args: unknown[]): void => {
+    for (const target of options.windows()) if (!target.isDestroyed()) target.send(channel, ...args);
+  };
+  const stopEvents = host.onEvent((message) => broadcast(IPC_CHANNELS.event, message.event, message.data));
+  const stopStates = host.onStateChange((state) => broadcast(IPC_CHANNELS.engineStateChanged, state));
 
   return () => {
     stopEvents();
-    for (const channel of [IPC_CHANNELS.call, IPC_CHANNELS.reveal, IPC_CHANNELS.pickFolder]) {
+    stopStates();
+    for (const channel of [
+      IPC_CHANNELS.call,
+      IPC_CHANNELS.reveal,
+      IPC_CHANNELS.openPath,
+      IPC_CHANNELS.startDrag,
+      IPC_CHANNELS.pickFolder,
+      IPC_CHANNELS.engineState,
+      IPC_CHANNELS.restartEngine,
+    ]) {
       ipc.removeHandler(channel);
     }
   };

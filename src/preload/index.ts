@@ -2,11 +2,17 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { ApiTransport, ConnectionState } from '../shared/api-adapter.ts';
 import type { ApiEventName, ApiEvents } from '../shared/api-contract.ts';
 import { apiErrorFromBody } from '../shared/api-errors.ts';
-import { IMAGE_HOST, IMAGE_SCHEME, IPC_CHANNELS, type IpcReply } from '../shared/desktop-ipc.ts';
+import {
+  type EngineConnection,
+  IMAGE_HOST,
+  IMAGE_SCHEME,
+  IPC_CHANNELS,
+  type IpcReply,
+} from '../shared/desktop-ipc.ts';
 import { imageQueryString } from '../shared/image-query-string.ts';
 
-// The renderer's only window onto the app: an ApiTransport (see api-adapter.ts) over three IPC
-// channels and the image protocol. Nothing else (no Node, no ipcRenderer) is ever exposed, and
+// The renderer's only window onto the app: an ApiTransport (see api-adapter.ts) over the IPC
+// channels of desktop-ipc.ts and the image protocol. Nothing else (no Node, no ipcRenderer) is ever exposed, and
 // this file loads no libraries (a sandboxed preload cannot).
 
 async function invoke(channel: string, ...args: unknown[]): Promise<unknown> {
@@ -21,6 +27,36 @@ ipcRenderer.on(IPC_CHANNELS.event, (_event, name: ApiEventName, data: unknown) =
   for (const listener of listeners.get(name) ?? []) (listener as (p: unknown) => void)(data);
 });
 
+/** The engine utility process's state, as the window's connection. */
+function connectionOf(engine: EngineConnection): ConnectionState {
+  switch (engine.state) {
+    case 'open':
+      return 'open';
+    case 'connecting':
+      return 'connecting';
+    case 'restarting':
+      return 'restarting';
+    case 'failed':
+    case 'closed':
+      return 'failed';
+  }
+}
+
+const connectionListeners = new Set<(state: ConnectionState) => void>();
+let connection: ConnectionState = 'connecting';
+function setConnection(state: ConnectionState): void {
+  if (state === connection) return;
+  connection = state;
+  for (const listener of connectionListeners) listener(state);
+}
+ipcRenderer.on(IPC_CHANNELS.engineStateChanged, (_event, state: EngineConnection) =>
+  setConnection(connectionOf(state)),
+);
+void invoke(IPC_CHANNELS.engineState).then(
+  (state) => setConnection(connectionOf(state as EngineConnection)),
+  () => setConnection('failed'),
+);
+
 const transport: ApiTransport = {
   capabilities: { transport: 'electron', canRevealInOS: true, canPickFolder: true },
   invoke: (method, request) => invoke(IPC_CHANNELS.call, method, request),
@@ -33,9 +69,11 @@ const transport: ApiTransport = {
     };
   },
   onConnectionChange(listener: (state: ConnectionState) => void) {
-    // The engine is a local process: the connection is open for the window's lifetime.
-    queueMicrotask(() => listener('open'));
-    return () => {};
+    connectionListeners.add(listener);
+    listener(connection);
+    return () => {
+      connectionListeners.delete(listener);
+    };
   },
   imageUrl: (ref, size) => `${IMAGE_SCHEME}://${IMAGE_HOST}/?${imageQueryString(ref, size)}`,
   shell: {
@@ -43,6 +81,15 @@ const transport: ApiTransport = {
       await invoke(IPC_CHANNELS.reveal, path);
     },
     pickFolder: async () => (await invoke(IPC_CHANNELS.pickFolder)) as string | null,
+    openInOS: async (path) => {
+      await invoke(IPC_CHANNELS.openPath, path);
+    },
+    startDrag: async (path) => {
+      await invoke(IPC_CHANNELS.startDrag, path);
+    },
+    restartEngine: async () => {
+      await invoke(IPC_CHANNELS.restartEngine);
+    },
   },
 };
 

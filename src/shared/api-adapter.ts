@@ -20,18 +20,31 @@ import type { ImageRef, ImageSize } from './image-url.ts';
 
 export interface ClientCapabilities {
   transport: 'http' | 'electron';
-  /** "Show in folder" (the desktop app); a browser cannot open the person's file manager. */
+  /**
+   * The desktop app's actions on a photo's file: "Show in folder", "Open" with the default app,
+   * and dragging it out to other apps. A browser cannot reach the person's file manager or apps.
+   */
   canRevealInOS: boolean;
   /** A native folder picker (the desktop app); in a browser the person types the path. */
   canPickFolder: boolean;
 }
 
-export type ConnectionState = 'connecting' | 'open' | 'lost' | 'unauthorized';
+/**
+ * 'lost': the other side cannot be reached and is retried; 'restarting': the desktop app's engine
+ * stopped and is being started again; 'failed': it kept stopping and was given up on.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'lost' | 'unauthorized' | 'restarting' | 'failed';
 
 /** OS integration that only the desktop shell offers (see capabilities). */
 export interface DesktopShell {
   revealInOS(path: string): Promise<void>;
   pickFolder(): Promise<string | null>;
+  /** Opens a library photo with the system's default app. */
+  openInOS(path: string): Promise<void>;
+  /** Call from a dragstart: the OS drags the photo's file out of the window. */
+  startDrag(path: string): Promise<void>;
+  /** Starts the engine again after it was given up on ('failed'). */
+  restartEngine(): Promise<void>;
 }
 
 export interface ApiTransport {

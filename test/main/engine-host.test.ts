@@ -5,6 +5,8 @@ vi.mock('electron', () => ({}));
 
 import { EngineHostClient, type HostProcess } from '../../src/main/engine-host-client.ts';
 import { createHostDispatcher, type HostBackend } from '../../src/main/engine-host-dispatch.ts';
+import { EngineHostSupervisor, type RestartPolicy } from '../../src/main/engine-host-supervisor.ts';
+import type { EngineConnection } from '../../src/shared/desktop-ipc.ts';
 import type { ApiEventName, LookalikeApiHandlers } from '../../src/shared/api-contract.ts';
 import { ApiError } from '../../src/shared/api-errors.ts';
 import type { HostMessage, HostRequest } from '../../src/shared/engine-host-protocol.ts';
@@ -166,5 +168,152 @@ describe('the engine host client', () => {
     await expect(pending).rejects.toMatchObject({ code: 'unavailable' });
     await expect(client.call('status', {})).rejects.toMatchObject({ code: 'unavailable' });
     expect(client.alive).toBe(false);
+  });
+});
+
+describe('the engine host supervisor', () => {
+  function setup(policy: Partial<RestartPolicy> = {}) {
+    const children: FakeHostProcess[] = [];
+    const timers: Array<{ fn: () => void; ms: number }> = [];
+    let clock = 0;
+    const states: EngineConnection[] = [];
+    const log = vi.fn();
+    const supervisor = new EngineHostSupervisor({
+      fork: () => {
+        const child = new FakeHostProcess();
+        children.push(child);
+        return child;
+      },
+      policy: { initialDelayMs: 100, maxDelayMs: 1000, stableAfterMs: 10_000, maxFastFailures: 3, ...policy },
+      log,
+      now: () => clock,
+      setTimer: (fn, ms) => timers.push({ fn, ms }),
+      clearTimer: () => (timers.length = 0),
+    });
+    supervisor.onStateChange((s) => states.push(s));
+    supervisor.start();
+    const fireTimer = (): number => {
+      const t = timers.shift()!;
+      t.fn();
+      return t.ms;
+    };
+    return {
+      supervisor,
+      children,
+      timers,
+      states,
+      log,
+      fireTimer,
+      advance: (ms: number) => (clock += ms),
+    };
+  }
+
+  it('fails waiting requests at once when the host dies, then restarts it', async () => {
+    const { supervisor, children, states, fireTimer } = setup();
+    const events: unknown[] = [];
+    supervisor.onEvent((e) => events.push(e));
+    const pending = supervisor.call('status', {});
+    expect(children[0]!.posted).toEqual([{ type: 'call', id: 1, method: 'status', payload: {} }]);
+    children[0]!.emit('exit', 139);
+    await expect(pending).rejects.toMatchObject({ name: 'ApiError', code: 'unavailable' });
+    expect(states.at(-1)).toEqual({ state: 'restarting', attempt: 1, delayMs: 100 });
+    // While it is down, requests are refused with a clear reason instead of waiting.
+    await expect(supervisor.isInsideLibrary('/photos/a.jpg')).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/restarting/),
+    });
+
+    fireTimer();
+    expect(children).toHaveLength(2);
+    expect(states.at(-1)).toEqual({ state: 'open' });
+    const answer = supervisor.call('status', {});
+    children[1]!.emit('message', { type: 'reply', id: 1, ok: true, result: { folders: [] } });
+    await expect(answer).resolves.toEqual({ folders: [] });
+    // Events of the new host reach the listeners registered before the crash.
+    children[1]!.emit('message', { type: 'event', event: 'indexing', data: { phase: 'idle' } });
+    expect(events).toEqual([{ type: 'event', event: 'indexing', data: { phase: 'idle' } }]);
+  });
+
+  it('waits longer after each fast failure and gives up with a message', async () => {
+    const { supervisor, children, states, timers, fireTimer, log } = setup();
+    children[0]!.emit('exit', 1);
+    expect(fireTimer()).toBe(100);
+    children[1]!.emit('exit', 1);
+    expect(fireTimer()).toBe(200);
+    children[2]!.emit('exit', 1);
+    expect(timers).toHaveLength(0);
+    expect(children).toHaveLength(3);
+    const last = states.at(-1)!;
+    expect(last.state).toBe('failed');
+    expect(last.state === 'failed' && last.message).toMatch(
+      /stopped unexpectedly \(exit code 1\), 3 times in a row.*not being restarted.*library is safe/,
+    );
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/not being restarted/));
+    await expect(supervisor.call('status', {})).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/not being restarted/),
+    });
+
+    // The person asks to try again: a fresh start with a fresh count.
+    supervisor.retry();
+    expect(children).toHaveLength(4);
+    expect(states.at(-1)).toEqual({ state: 'open' });
+    children[3]!.emit('exit', 1);
+    expect(states.at(-1)).toMatchObject({ state: 'restarting', attempt: 1 });
+  });
+
+  it('does not count a host that ran for a while as failing fast', () => {
+    const { children, states, fireTimer, advance } = setup();
+    for (let i = 0; i < 5; i++) {
+      advance(60_000);
+      children[i]!.emit('exit', 1);
+      expect(states.at(-1)).toEqual({ state: 'restarting', attempt: 1, delayMs: 100 });
+      fireTimer();
+    }
+    expect(children).toHaveLength(6);
+  });
+
+  it('gives up as well when the host cannot even be started', () => {
+    let forks = 0;
+    const timers: Array<() => void> = [];
+    const states: EngineConnection[] = [];
+    const supervisor = new EngineHostSupervisor({
+      fork: () => {
+        forks++;
+        throw new Error('ENOENT engine-host.js');
+      },
+      policy: { maxFastFailures: 2 },
+      log: vi.fn(),
+      setTimer: (fn) => timers.push(fn),
+    });
+    supervisor.onStateChange((s) => states.push(s));
+    supervisor.start();
+    timers.shift()!();
+    expect(forks).toBe(2);
+    expect(states.at(-1)).toMatchObject({
+      state: 'failed',
+      message: expect.stringMatching(/could not be started/),
+    });
+  });
+
+  it('does not restart a host that was asked to close', async () => {
+    const { supervisor, children, states, timers } = setup();
+    const closed = supervisor.close();
+    expect(children[0]!.posted).toEqual([{ type: 'close', id: 1 }]);
+    children[0]!.emit('message', { type: 'reply', id: 1, ok: true, result: { closed: true } });
+    await expect(closed).resolves.toEqual({ closed: true });
+    children[0]!.emit('exit', 0);
+    expect(timers).toHaveLength(0);
+    expect(states.at(-1)).toEqual({ state: 'closed' });
+    expect(supervisor.alive).toBe(false);
+  });
+
+  it('cancels a pending restart on close', async () => {
+    const { supervisor, children, timers } = setup();
+    children[0]!.emit('exit', 1);
+    expect(timers).toHaveLength(1);
+    await supervisor.close();
+    expect(timers).toHaveLength(0);
+    expect(children).toHaveLength(1);
   });
 });

@@ -13,6 +13,7 @@ const fakeIpcMain = vi.hoisted(() => {
 vi.mock('electron', () => ({ ipcMain: fakeIpcMain }));
 
 import { isTrustedSender, registerIpcRouter } from '../../src/main/ipc-router.ts';
+import type { EngineConnection } from '../../src/shared/desktop-ipc.ts';
 import type { HostEvent } from '../../src/shared/engine-host-protocol.ts';
 
 function fakeWebContents(id: number) {
@@ -25,7 +26,16 @@ function sender(id: number, url = 'file:///app/out/renderer/index.html', parent:
 
 function setup(devServerUrl?: string) {
   let emit: (event: HostEvent) => void = () => {};
+  let emitState: (state: EngineConnection) => void = () => {};
   const host = {
+    state: { state: 'open' } as EngineConnection,
+    onStateChange: vi.fn((listener: (state: EngineConnection) => void) => {
+      emitState = listener;
+      return () => {
+        emitState = () => {};
+      };
+    }),
+    retry: vi.fn(),
     call: vi.fn(async (method: string, payload: unknown) => ({ answered: method, payload })),
     isInsideLibrary: vi.fn(async (p: string) => p.startsWith('/photos/')),
     onEvent: vi.fn((listener: (event: HostEvent) => void) => {
@@ -38,16 +48,31 @@ function setup(devServerUrl?: string) {
   const win = fakeWebContents(7);
   const showItemInFolder = vi.fn();
   const pickFolder = vi.fn(async () => '/photos/picked');
+  const openPath = vi.fn(async (p: string) => (p.endsWith('.xyz') ? 'No application is registered' : ''));
+  const startDrag = vi.fn(async () => {});
   const dispose = registerIpcRouter({
     host,
     windows: () => [win],
     devServerUrl,
     showItemInFolder,
+    openPath,
+    startDrag,
     pickFolder,
   });
   const invoke = (channel: string, event: unknown, ...args: unknown[]) =>
     fakeIpcMain.handlers.get(channel)!(event, ...args);
-  return { host, win, showItemInFolder, pickFolder, dispose, invoke, emit: (e: HostEvent) => emit(e) };
+  return {
+    host,
+    win,
+    showItemInFolder,
+    openPath,
+    startDrag,
+    pickFolder,
+    dispose,
+    invoke,
+    emit: (e: HostEvent) => emit(e),
+    emitState: (state: EngineConnection) => emitState(state),
+  };
 }
 
 describe('the IPC router', () => {
@@ -99,7 +124,7 @@ describe('the IPC router', () => {
   });
 
   it('refuses foreign senders without forwarding', async () => {
-    const { host, invoke, showItemInFolder, pickFolder } = setup();
+    const { host, invoke, showItemInFolder, pickFolder, openPath, startDrag } = setup();
     const foreign = [
       sender(8), // another webContents
       sender(7, 'https://evil.example/'), // our window, navigated away
@@ -113,10 +138,17 @@ describe('the IPC router', () => {
       });
       expect(await invoke('lookalike:reveal', event, '/photos/a.jpg')).toMatchObject({ ok: false });
       expect(await invoke('lookalike:pick-folder', event)).toMatchObject({ ok: false });
+      expect(await invoke('lookalike:open-path', event, '/photos/a.jpg')).toMatchObject({ ok: false });
+      expect(await invoke('lookalike:start-drag', event, '/photos/a.jpg')).toMatchObject({ ok: false });
+      expect(await invoke('lookalike:restart-engine', event)).toMatchObject({ ok: false });
     }
     expect(host.call).not.toHaveBeenCalled();
+    expect(host.isInsideLibrary).not.toHaveBeenCalled();
+    expect(host.retry).not.toHaveBeenCalled();
     expect(showItemInFolder).not.toHaveBeenCalled();
     expect(pickFolder).not.toHaveBeenCalled();
+    expect(openPath).not.toHaveBeenCalled();
+    expect(startDrag).not.toHaveBeenCalled();
   });
 
   it('accepts the dev server only when it is the configured one', () => {
@@ -156,5 +188,75 @@ describe('the IPC router', () => {
     const { invoke, pickFolder } = setup();
     expect(await invoke('lookalike:pick-folder', sender(7))).toEqual({ ok: true, result: '/photos/picked' });
     expect(pickFolder).toHaveBeenCalledWith({ id: 7 });
+  });
+
+  it('opens only library files with the default app, and says when that failed', async () => {
+    const { invoke, openPath } = setup();
+    expect(await invoke('lookalike:open-path', sender(7), '/photos/a.jpg')).toEqual({
+      ok: true,
+      result: null,
+    });
+    expect(openPath).toHaveBeenCalledWith('/photos/a.jpg');
+    expect(await invoke('lookalike:open-path', sender(7), '/photos/b.xyz')).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: 'Could not open /photos/b.xyz: No application is registered' },
+    });
+    for (const outside of ['/etc/passwd', '/photos/../etc/passwd', 'photos/a.jpg']) {
+      expect(await invoke('lookalike:open-path', sender(7), outside)).toMatchObject({
+        ok: false,
+        error: {
+          code: 'forbidden',
+          message: expect.stringMatching(/Only photos and folders of the library/),
+        },
+      });
+    }
+    expect(await invoke('lookalike:open-path', sender(7), { path: '/photos/a.jpg' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
+    });
+    expect(openPath).toHaveBeenCalledTimes(2);
+  });
+
+  it('drags out only library files, from the window that asked', async () => {
+    const { invoke, startDrag, host } = setup();
+    expect(await invoke('lookalike:start-drag', sender(7), '/photos/a.jpg')).toEqual({
+      ok: true,
+      result: null,
+    });
+    expect(startDrag).toHaveBeenCalledWith({ id: 7 }, '/photos/a.jpg');
+    expect(await invoke('lookalike:start-drag', sender(7), '/home/someone/.ssh/id_rsa')).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(await invoke('lookalike:start-drag', sender(7), '')).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
+    });
+    expect(await invoke('lookalike:start-drag', sender(7), '/photos/a\u0000.jpg')).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
+    });
+    expect(startDrag).toHaveBeenCalledTimes(1);
+    expect(host.isInsideLibrary).toHaveBeenCalledTimes(2);
+  });
+
+  it('tells windows the engine state, now and on every change, and restarts it on request', async () => {
+    const { invoke, win, emitState, host, dispose } = setup();
+    expect(await invoke('lookalike:engine-state', sender(7))).toEqual({
+      ok: true,
+      result: { state: 'open' },
+    });
+    emitState({ state: 'restarting', attempt: 1, delayMs: 500 });
+    expect(win.send).toHaveBeenCalledWith('lookalike:engine-state-changed', {
+      state: 'restarting',
+      attempt: 1,
+      delayMs: 500,
+    });
+    expect(await invoke('lookalike:restart-engine', sender(7))).toEqual({ ok: true, result: null });
+    expect(host.retry).toHaveBeenCalledTimes(1);
+    dispose();
+    emitState({ state: 'open' });
+    expect(win.send).toHaveBeenCalledTimes(1);
+    expect(fakeIpcMain.removeHandler).toHaveBeenCalledWith('lookalike:start-drag');
   });
 });

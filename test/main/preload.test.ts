@@ -4,9 +4,12 @@ const fake = vi.hoisted(() => ({
   exposed: new Map<string, unknown>(),
   invoke: vi.fn(async (channel: string, ...args: unknown[]): Promise<unknown> => {
     if (args[0] === 'status') return { ok: true, result: { folders: [] } };
+    if (channel === 'lookalike:engine-state') return { ok: true, result: { state: 'open' } };
+    if (channel === 'lookalike:open-path' && args[0] === '/photos/a.jpg') return { ok: true, result: null };
     return { ok: false, error: { code: 'forbidden', message: `refused ${channel}` } };
   }),
   onEvent: undefined as undefined | ((event: unknown, ...args: unknown[]) => void),
+  onEngineState: undefined as undefined | ((event: unknown, state: unknown) => void),
 }));
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, value: unknown) => fake.exposed.set(key, value) },
@@ -14,6 +17,7 @@ vi.mock('electron', () => ({
     invoke: fake.invoke,
     on: (channel: string, listener: (event: unknown, ...args: unknown[]) => void) => {
       if (channel === 'lookalike:event') fake.onEvent = listener;
+      if (channel === 'lookalike:engine-state-changed') fake.onEngineState = listener;
     },
   },
 }));
@@ -57,5 +61,26 @@ describe('the preload transport', async () => {
     fake.onEvent!({}, 'indexing', { phase: 'idle' });
     expect(listener).toHaveBeenCalledTimes(1);
     expect(listener).toHaveBeenCalledWith({ phase: 'idle' });
+  });
+
+  it('reports the engine process as the connection: restarting, then open again', async () => {
+    const states: string[] = [];
+    const off = transport.onConnectionChange((state) => states.push(state));
+    await vi.waitFor(() => expect(states.at(-1)).toBe('open'));
+    fake.onEngineState!({}, { state: 'restarting', attempt: 1, delayMs: 500 });
+    fake.onEngineState!({}, { state: 'open' });
+    fake.onEngineState!({}, { state: 'failed', message: 'gave up' });
+    off();
+    fake.onEngineState!({}, { state: 'open' });
+    expect(states.slice(-3)).toEqual(['restarting', 'open', 'failed']);
+  });
+
+  it('opens, drags out and restarts through their own channels', async () => {
+    await expect(transport.shell!.openInOS('/photos/a.jpg')).resolves.toBeUndefined();
+    expect(fake.invoke).toHaveBeenCalledWith('lookalike:open-path', '/photos/a.jpg');
+    await expect(transport.shell!.startDrag('/etc/passwd')).rejects.toMatchObject({ code: 'forbidden' });
+    expect(fake.invoke).toHaveBeenCalledWith('lookalike:start-drag', '/etc/passwd');
+    await expect(transport.shell!.restartEngine()).rejects.toMatchObject({ code: 'forbidden' });
+    expect(fake.invoke).toHaveBeenCalledWith('lookalike:restart-engine');
   });
 });

@@ -3,6 +3,7 @@ import type { ImageRef, ImageSize } from '../../../shared/image-url.ts';
 import { type AppStore, type View, viewFromHash } from '../state/app-store.ts';
 import type { LibraryStore } from '../state/library-store.ts';
 import type { SearchStore } from '../state/search-store.ts';
+import { errorMessage } from './error-message.ts';
 import { LibraryActions } from './library-actions.ts';
 import { SearchActions } from './search-actions.ts';
 
@@ -37,10 +38,10 @@ export class AppActions {
     let wasLost = false;
     const offConnection = this.client.onConnectionChange((connection) => {
       this.stores.app.set({ connection });
-      // Events may have been missed while the connection was down.
+      // Events may have been missed while the connection was down (or the engine restarted).
       if (connection === 'open' && wasLost)
         void Promise.all([this.library.reload(), this.library.loadIndexing()]);
-      wasLost = connection === 'lost';
+      wasLost = connection === 'lost' || connection === 'restarting' || connection === 'failed';
     });
     const onHash = (): void => {
       const view = viewFromHash(window.location.hash);
@@ -72,6 +73,26 @@ export class AppActions {
 
   async revealInOS(path: string): Promise<void> {
     await this.client.shell?.revealInOS(path);
+  }
+
+  /** Opens a result with the system's default app; resolves to a message when that failed. */
+  async openInOS(path: string): Promise<string | null> {
+    try {
+      await this.client.shell?.openInOS(path);
+      return null;
+    } catch (err) {
+      return errorMessage(err);
+    }
+  }
+
+  /** From a result's dragstart (desktop app): the OS drags the photo's file to other apps. */
+  startDrag(path: string): void {
+    void this.client.shell?.startDrag(path).catch(() => undefined);
+  }
+
+  /** After the desktop app gave up restarting its engine: try once more. */
+  async restartEngine(): Promise<void> {
+    await this.client.shell?.restartEngine();
   }
 
   async copyText(text: string): Promise<boolean> {

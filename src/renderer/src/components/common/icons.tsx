@@ -132,3 +132,11 @@ export const CheckIcon = (p: IconProps): React.JSX.Element => (
     <path d="M20 6 9 17l-5-5" />
   </Icon>
 );
+
+export const OpenIcon = (p: IconProps): React.JSX.Element => (
+  <Icon {...p}>
+    <path d="M14 4h6v6" />
+    <path d="M20 4 11 13" />
+    <path d="M18 14v4a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h4" />
+  </Icon>
+);

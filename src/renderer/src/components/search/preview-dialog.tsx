@@ -8,19 +8,21 @@ import {
   CloseIcon,
   CopyIcon,
   FolderIcon,
+  OpenIcon,
   SimilarIcon,
 } from '../common/icons.tsx';
 
 /**
  * The focused result, large, in a modal dialog: ←/→ step through the results, Escape closes
  * (focus goes back to the tile), and it offers "Find similar", "Copy path" and, in the desktop
- * app, "Show in folder".
+ * app, "Show in folder", "Open" (the default app) and dragging the photo out to other apps.
  */
 export function PreviewDialog(props: { tiles: ResultTile[] }): React.JSX.Element {
   const actions = useActions();
   const index = useSearch((s) => s.previewIndex);
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [copied, setCopied] = useState(false);
+  const [openProblem, setOpenProblem] = useState<string | null>(null);
   const tile = index === null ? undefined : props.tiles[index];
 
   useEffect(() => {
@@ -29,7 +31,10 @@ export function PreviewDialog(props: { tiles: ResultTile[] }): React.JSX.Element
     if (tile && !dialog.open) dialog.showModal();
     if (!tile && dialog.open) dialog.close();
   }, [tile]);
-  useEffect(() => setCopied(false), [tile]);
+  useEffect(() => {
+    setCopied(false);
+    setOpenProblem(null);
+  }, [tile]);
 
   const step = (delta: number): void => {
     if (index === null) return;
@@ -91,6 +96,11 @@ export function PreviewDialog(props: { tiles: ResultTile[] }): React.JSX.Element
               className="preview-image"
               src={actions.imageUrl({ kind: 'library', path: tile.path }, 'preview')}
               alt={tile.name}
+              draggable={actions.capabilities.canRevealInOS}
+              onDragStart={(e) => {
+                e.preventDefault();
+                if (actions.capabilities.canRevealInOS) actions.startDrag(tile.path);
+              }}
             />
             <button
               type="button"
@@ -102,6 +112,11 @@ export function PreviewDialog(props: { tiles: ResultTile[] }): React.JSX.Element
               <ArrowRightIcon />
             </button>
           </div>
+          {openProblem ? (
+            <p className="banner banner-error" role="alert">
+              {openProblem}
+            </p>
+          ) : null}
           <footer className="preview-footer">
             <span className="preview-facts">
               {tile.duplicateOf ? 'Near-duplicate' : `Rank ${tile.rank}`} · score {formatScore(tile.score)}
@@ -117,9 +132,19 @@ export function PreviewDialog(props: { tiles: ResultTile[] }): React.JSX.Element
                 <CopyIcon size={16} /> {copied ? 'Copied' : 'Copy path'}
               </button>
               {actions.capabilities.canRevealInOS ? (
-                <button type="button" className="button" onClick={() => void actions.revealInOS(tile.path)}>
-                  <FolderIcon size={16} /> Show in folder
-                </button>
+                <>
+                  <button type="button" className="button" onClick={() => void actions.revealInOS(tile.path)}>
+                    <FolderIcon size={16} /> Show in folder
+                  </button>
+                  <button
+                    type="button"
+                    className="button"
+                    title="Open with the default app"
+                    onClick={() => void actions.openInOS(tile.path).then(setOpenProblem)}
+                  >
+                    <OpenIcon size={16} /> Open
+                  </button>
+                </>
               ) : null}
               <button
                 type="button"

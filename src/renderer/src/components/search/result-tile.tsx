@@ -11,8 +11,9 @@ function accessibleName(tile: Tile): string {
 }
 
 /**
- * One result: the thumbnail (Enter or click opens it large), its name and score, "Find similar",
- * and for a group the count of near-duplicates folded under it (click to show them).
+ * One result: the thumbnail (Enter or click opens it large; in the desktop app it drags out to
+ * other apps), its name and score, "Find similar", and for a group the count of near-duplicates
+ * folded under it (click to show them).
  * Only the active tile's buttons are in the Tab order; arrows move between tiles.
  */
 export const ResultTileView = memo(function ResultTileView(props: {
@@ -25,6 +26,16 @@ export const ResultTileView = memo(function ResultTileView(props: {
   const actions = useActions();
   const [broken, setBroken] = useState(false);
   const tab = active ? 0 : -1;
+  // In the desktop app a result drags out to other apps as its file (the OS does the drag).
+  const dragOut = actions.capabilities.canRevealInOS
+    ? {
+        draggable: true,
+        onDragStart: (e: React.DragEvent) => {
+          e.preventDefault();
+          actions.startDrag(tile.path);
+        },
+      }
+    : {};
   return (
     <div
       role="listitem"
@@ -42,6 +53,7 @@ export const ResultTileView = memo(function ResultTileView(props: {
           aria-label={`Open ${tile.name}`}
           onFocus={() => actions.search.setActive(index)}
           onClick={() => actions.search.openPreview(index)}
+          {...dragOut}
         >
           {broken ? (
             <span className="tile-missing">
