@@ -1,0 +1,321 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import {
+  type LoadedManifest,
+  type ModelDescription,
+  type ModelManifest,
+  type ModelOrigin,
+  parseModelManifest,
+} from './model-manifest.ts';
+import { packInputSync } from './model-tensor.ts';
+
+/** Why a model was refused. */
+export type InstallRefusal =
+  | 'unreadable'
+  | 'truncated'
+  | 'wrong-hash'
+  | 'needs-manifest'
+  | 'unloadable'
+  | 'wrong-dimension'
+  | 'id-taken';
+
+/** A model that cannot be installed; the message tells the person why and what to do. */
+export class ModelInstallError extends Error {
+  override name = 'ModelInstallError';
+  readonly reason: InstallRefusal;
+  constructor(reason: InstallRefusal, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export type InstallPhase = 'verifying' | 'converting' | 'checking' | 'installing';
+
+export interface InstallFileOptions {
+  /** The models folder: the model ends up in `<dir>/<id>/`. */
+  dir: string;
+  /** The file as given: an ONNX model, or a TensorFlow Lite one (converted here). */
+  sourcePath: string;
+  /** How to describe the model: needed for ONNX; for TFLite it names it (tensors come from the file). */
+  description?: Partial<ModelDescription>;
+  origin: ModelOrigin;
+  /** The model already installed (or bundled) under an id, if any. */
+  existing: (id: string) => LoadedManifest | undefined;
+  onPhase?: (phase: InstallPhase) => void;
+  now?: () => number;
+}
+
+export const MODEL_FILE_NAME = 'model.onnx';
+export const MANIFEST_FILE_NAME = 'manifest.json';
+/** Temporary folders of installs in progress start with this; anything left over is a killed install. */
+export const INSTALL_TEMP_PREFIX = '.install-';
+
+/**
+ * Installs a model atomically: everything is written and checked in a temporary folder inside the
+ * models folder (so the final rename stays on one file system), and only a model that loads, runs
+ * and gives the promised dimension is renamed into place. Returns the installed model; installing
+ * the same file under the same id again returns the one already there.
+ */
+export async function installModelFile(o: InstallFileOptions): Promise<LoadedManifest> {
+  const size = await stat(o.sourcePath).then(
+    (s) => {
+      if (!s.isFile()) throw new ModelInstallError('unreadable', `${o.sourcePath} is not a file`);
+      return s.size;
+    },
+    (err: NodeJS.ErrnoException) => {
+      throw new ModelInstallError('unreadable', `Cannot read ${o.sourcePath}: ${err.code ?? err.message}`);
+    },
+  );
+  if (size === 0) throw new ModelInstallError('truncated', `${o.sourcePath} is empty (0 bytes)`);
+
+  await mkdir(o.dir, { recursive: true });
+  const temp = await mkdtemp(path.join(o.dir, INSTALL_TEMP_PREFIX));
+  try {
+    const modelPath = path.join(temp, MODEL_FILE_NAME);
+    o.onPhase?.('verifying');
+    const tflite = isTfliteHeader(await readHeader(o.sourcePath));
+    let description: Partial<ModelDescription>;
+    let sourceFile: ModelManifest['sourceFile'];
+    if (tflite) {
+      const bytes = await readFile(o.sourcePath);
+      const sha = sha256Hex(bytes);
+      checkExpected(o.sourcePath, bytes.length, sha, o.description);
+      o.onPhase?.('converting');
+      const converted = await convertTflite(bytes, o.sourcePath);
+      await writeFile(modelPath, converted.onnx);
+      description = { ...converted.description, ...textFields(o.description) };
+      sourceFile = { sha256: sha, bytes: bytes.length };
+    } else {
+      if (!o.description?.input || !o.description.output || !o.description.postprocess) {
+        throw new ModelInstallError(
+          'needs-manifest',
+          `${path.basename(o.sourcePath)} needs a manifest saying how to feed it and read its output ` +
+            '(lookalike models add <file.onnx> --manifest <manifest.json>; see docs/models.md)',
+        );
+      }
+      await copyFile(o.sourcePath, modelPath);
+      const copied = await stat(modelPath);
+      checkExpected(o.sourcePath, copied.size, await sha256OfFile(modelPath), o.description);
+      description = o.description;
+    }
+    const id = description.id ?? idFromFileName(o.sourcePath);
+
+    const sha256 = await sha256OfFile(modelPath);
+    const bytes = (await stat(modelPath)).size;
+    const manifest = parseModelManifest(
+      {
+        ...description,
+        id,
+        name: description.name ?? id,
+        file: MODEL_FILE_NAME,
+        sha256,
+        bytes,
+        ...(sourceFile ? { sourceFile } : {}),
+        origin: o.origin,
+        installedAt: (o.now ?? Date.now)(),
+      },
+      `for ${path.basename(o.sourcePath)}`,
+    );
+    const already = o.existing(manifest.id);
+    if (already) return sameOrRefuse(already, manifest);
+
+    o.onPhase?.('checking');
+    await checkModelRuns(modelPath, manifest);
+
+    o.onPhase?.('installing');
+    await writeFile(path.join(temp, MANIFEST_FILE_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
+    const target = path.join(o.dir, manifest.id);
+    try {
+      await rename(temp, target);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'EPERM') throw err;
+      // Another install of the same id won the race.
+      const winner = o.existing(manifest.id);
+      if (winner) return sameOrRefuse(winner, manifest);
+      throw new ModelInstallError(
+        'id-taken',
+        `The folder ${target} is in the way; move it elsewhere and try again.`,
+      );
+    }
+    return { manifest, modelPath: path.join(target, MODEL_FILE_NAME) };
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+function sameOrRefuse(already: LoadedManifest, manifest: ModelManifest): LoadedManifest {
+  if (already.manifest.sha256 === manifest.sha256) return already;
+  throw new ModelInstallError(
+    'id-taken',
+    `A different model is already installed as "${manifest.id}"; give this one another id in its manifest, ` +
+      `or remove that one first (lookalike models remove ${manifest.id}).`,
+  );
+}
+
+function checkExpected(
+  file: string,
+  size: number,
+  sha: string,
+  d: Partial<ModelDescription> | undefined,
+): void {
+  const name = path.basename(file);
+  if (d?.bytes !== undefined && size < d.bytes) {
+    throw new ModelInstallError(
+      'truncated',
+      `${name} is truncated: it has ${size} bytes of the ${d.bytes} expected. Download or copy it again.`,
+    );
+  }
+  if (d?.sha256 !== undefined && sha !== d.sha256) {
+    throw new ModelInstallError(
+      'wrong-hash',
+      `${name} is not the expected file: its sha256 is ${sha}, expected ${d.sha256}.`,
+    );
+  }
+}
+
+/**
+ * Loads the model with ONNX Runtime and runs it once on a generated picture: the file must be a
+ * model, take the manifest's input, and give one finite vector of the manifest's dimension.
+ */
+export async function checkModelRuns(modelPath: string, manifest: ModelManifest): Promise<void> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(modelPath, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'basic',
+      intraOpNumThreads: 1,
+    });
+  } catch (err) {
+    throw new ModelInstallError(
+      'unloadable',
+      `The file is not a model ONNX Runtime can load (it may be truncated, damaged or another format): ${firstLine(err)}`,
+    );
+  }
+  try {
+    const { input, output } = manifest;
+    if (!session.inputNames.includes(input.name)) {
+      throw new ModelInstallError(
+        'unloadable',
+        `The model has no input named "${input.name}" (its inputs: ${session.inputNames.join(', ')}); fix input.name in the manifest.`,
+      );
+    }
+    if (!session.outputNames.includes(output.name)) {
+      throw new ModelInstallError(
+        'unloadable',
+        `The model has no output named "${output.name}" (its outputs: ${session.outputNames.join(', ')}); fix output.name in the manifest.`,
+      );
+    }
+    const [w, h] = input.size;
+    const dims = input.layout === 'nchw' ? [1, 3, h, w] : [1, h, w, 3];
+    const tensor = new ort.Tensor(input.dtype, packInputSync([testPicture(w, h)], input), dims);
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      result = await session.run({ [input.name]: tensor }, [output.name]);
+    } catch (err) {
+      throw new ModelInstallError(
+        'unloadable',
+        `The model does not run on a ${w}×${h} ${input.dtype} ${input.layout.toUpperCase()} picture as the manifest describes: ${firstLine(err)}`,
+      );
+    }
+    const out = result[output.name]!;
+    if (out.type !== 'float32') {
+      throw new ModelInstallError(
+        'unloadable',
+        `The model's output "${output.name}" is ${out.type}, not float32.`,
+      );
+    }
+    const values = out.data as Float32Array;
+    if (values.length !== output.dim) {
+      throw new ModelInstallError(
+        'wrong-dimension',
+        `The model gives ${values.length} numbers per picture (shape [${out.dims.join(', ')}]), but the manifest says output.dim is ${output.dim}.`,
+      );
+    }
+    if (!values.every(Number.isFinite)) {
+      throw new ModelInstallError('unloadable', `The model's output contains NaN or infinite values.`);
+    }
+  } finally {
+    await session.release();
+  }
+}
+
+/** A smooth colour ramp with a few edges: exercises every channel and position of the input. */
+function testPicture(w: number, h: number): Uint8Array {
+  const img = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      img[i] = Math.round((255 * x) / (w - 1));
+      img[i + 1] = Math.round((255 * y) / (h - 1));
+      img[i + 2] = (x >> 4) % 2 === (y >> 4) % 2 ? 200 : 40;
+    }
+  }
+  return img;
+}
+
+function textFields(d: Partial<ModelDescription> | undefined): Partial<ModelDescription> {
+  const out: Partial<ModelDescription> = {};
+  for (const key of ['id', 'name', 'license', 'source', 'notes'] as const) {
+    if (d?.[key] !== undefined) out[key] = d[key];
+  }
+  return out;
+}
+
+/** A valid id from a file name: "MobileNet_V2 (1).onnx" → "mobilenet_v2-1". */
+export function idFromFileName(file: string): string {
+  const stem = path.basename(file).replace(/\.[^.]*$/, '');
+  const slug = stem
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 64);
+  return slug || 'model';
+}
+
+/** TensorFlow Lite flatbuffers carry the file identifier "TFL3" at byte 4. */
+function isTfliteHeader(header: Uint8Array): boolean {
+  return header.length >= 8 && Buffer.from(header.subarray(4, 8)).toString('latin1') === 'TFL3';
+}
+
+async function convertTflite(
+  _bytes: Uint8Array,
+  file: string,
+): Promise<{
+  onnx: Uint8Array;
+  description: Omit<ModelDescription, 'id' | 'name'> & Partial<ModelDescription>;
+}> {
+  throw new ModelInstallError(
+    'unloadable',
+    `${path.basename(file)} is a TensorFlow Lite model; this version of Lookalike cannot convert it yet.`,
+  );
+}
+
+async function readHeader(file: string): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(buf, 0, 8, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0] ?? 'unknown error';
+}
