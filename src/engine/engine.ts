@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -5,14 +6,13 @@ import type { Database } from 'better-sqlite3';
 import type { z } from 'zod';
 import {
   type LibraryStatus,
+  type ReembeddingStatus,
   type SearchRequest,
   type SearchResponse,
   searchRequestSchema,
 } from '../shared/library-api.ts';
 import { checkLibraryFile, OutsideLibraryError } from './access/library-access.ts';
-import { Embedder } from './embedding/embedder.ts';
-import { readModelManifest, type ModelManifest } from './embedding/model-manifest.ts';
-import { DurableIndex } from './index/durable-index.ts';
+import { type LoadedManifest, readModelManifest, type ModelManifest } from './embedding/model-manifest.ts';
 import { defaultIndexParams, type IndexParams } from './index/index-params.ts';
 import { decodeForModel } from './imaging/image-decoder.ts';
 import { ImageSkip, toImageSkip } from './imaging/skip-reason.ts';
@@ -26,18 +26,25 @@ import {
   LibraryIndexer,
   owningFolder,
 } from './library/library-indexer.ts';
+import { type ModelSource, ModelSlot } from './library/model-slot.ts';
+import { type ReembedProgress, type ReembedSummary, reembedMissing } from './library/model-reembed.ts';
 import { SimilarSearch } from './search/similar-search.ts';
 import { openDatabase } from './store/database.ts';
 import { EmbeddingRepository } from './store/embedding-repository.ts';
 import { ExclusionRepository } from './store/exclusion-repository.ts';
 import { FolderRepository } from './store/folder-repository.ts';
 import { ImageRepository } from './store/image-repository.ts';
-import { IndexRepository } from './store/index-repository.ts';
+import { LibraryModelRepository } from './store/library-model-repository.ts';
 import { ModelRepository } from './store/model-repository.ts';
 
 export interface EngineConfig {
   libraryPath: string;
+  /** The bundled default model: always available, and the model a new library starts with. */
   modelManifestPath: string;
+  /** The other installed models (the model registry); without it only the default is known. */
+  models?: ModelSource;
+  /** The model a new library starts with, when not the default (looked up in `models`). */
+  initialModel?: string;
   /** The embed-worker entry (compiled .js in the app, .ts under tests). */
   embedWorkerUrl: URL;
   /** auto (GPU when present, else CPU), cpu, gpu, or a provider name. */
@@ -61,63 +68,158 @@ const imageBytesSearchRequestSchema = searchRequestSchema.omit({ imagePath: true
 /** A query photo that cannot be used: the person's input, reported as such. */
 export class QueryError extends Error {}
 
+/** A model that is not installed, or whose index cannot answer yet: the person's choice, reported as such. */
+export class ModelChoiceError extends QueryError {}
+
+/** What dropping a model's data reclaimed. */
+export interface DroppedModelData {
+  model: string;
+  vectors: number;
+  /** Bytes of vectors and index snapshots freed inside the library file (reused by new data). */
+  bytes: number;
+}
+
 /** The composition root: the one place that wires the engine's parts together. */
 export class Engine {
   readonly config: EngineConfig;
-  readonly manifest: ModelManifest;
-  private readonly modelPath: string;
+  private readonly defaultModel: LoadedManifest;
   private readonly db: Database;
   private readonly folders: FolderRepository;
   private readonly images: ImageRepository;
-  private readonly embeddings: EmbeddingRepository;
-  private readonly indexLog: IndexRepository;
   private readonly params: IndexParams;
-  private readonly indexer: LibraryIndexer;
-  private readonly search: SimilarSearch;
   private readonly thumbnails: ThumbnailCache;
-  private durable?: DurableIndex;
   private readonly exclusionRepo: ExclusionRepository;
   private excludedMatcher?: (p: string) => boolean;
-  private embedder?: Promise<Embedder>;
+  private readonly choice: LibraryModelRepository;
+  private readonly modelRepo: ModelRepository;
+  /** Per-model state, keyed by model id; opened on first use. */
+  private readonly slots = new Map<string, ModelSlot>();
+  private reembedRun?: {
+    model: string;
+    promise: Promise<ReembedSummary>;
+    progress?: ReembedProgress;
+    control?: JobControl;
+  };
 
   private constructor(config: EngineConfig) {
     this.config = config;
-    const loaded = readModelManifest(config.modelManifestPath);
-    this.manifest = loaded.manifest;
-    this.modelPath = loaded.modelPath;
+    this.defaultModel = readModelManifest(config.modelManifestPath);
     this.db = openDatabase(config.libraryPath);
-    new ModelRepository(this.db).ensure(this.manifest);
     this.folders = new FolderRepository(this.db);
     this.exclusionRepo = new ExclusionRepository(this.db);
     this.images = new ImageRepository(this.db);
-    this.embeddings = new EmbeddingRepository(this.db, this.manifest.id);
-    this.indexLog = new IndexRepository(this.db, this.manifest.id);
+    this.choice = new LibraryModelRepository(this.db);
+    this.modelRepo = new ModelRepository(this.db);
     this.params = { ...defaultIndexParams, ...config.indexParams };
     this.thumbnails = new ThumbnailCache({ dir: config.thumbnailDir ?? `${config.libraryPath}.thumbs` });
+    this.settleModelChoice();
+  }
+
+  /**
+   * A new library starts with the initial (or default) model. A library whose model is no longer
+   * installed falls back to the default (its photos are embedded for it again, in the background),
+   * and a switch to a model that went away is forgotten.
+   */
+  private settleModelChoice(): void {
+    const { active, target } = this.choice.get();
+    if (!active || !this.lookup(active)) {
+      const first = active ? undefined : this.config.initialModel;
+      const model = first && this.lookup(first) ? first : this.defaultModel.manifest.id;
+      this.choice.setActive(model);
+      if (target && target !== model && this.lookup(target)) this.choice.setTarget(target);
+    } else if (target && !this.lookup(target)) {
+      this.choice.setTarget(null);
+    }
+    this.activeSlot();
+  }
+
+  private lookup(id: string): LoadedManifest | undefined {
+    return id === this.defaultModel.manifest.id ? this.defaultModel : this.config.models?.get(id);
+  }
+
+  /** The state kept for a model (opening it on first use); throws ModelChoiceError when not installed. */
+  private slot(id: string): ModelSlot {
+    let slot = this.slots.get(id);
+    if (!slot) {
+      const loaded = this.lookup(id);
+      if (!loaded) throw new ModelChoiceError(`The model "${id}" is not installed.`);
+      const cores = os.availableParallelism();
+      slot = new ModelSlot(loaded, {
+        db: this.db,
+        params: this.params,
+        embedder: {
+          workerUrl: this.config.embedWorkerUrl,
+          device: this.config.device ?? 'auto',
+          threads:
+            this.config.inferenceThreads ??
+            (this.config.workload === 'background' ? 1 : Math.max(1, Math.floor(cores / 2))),
+        },
+      });
+      this.slots.set(id, slot);
+    }
+    return slot;
+  }
+
+  /**
+   * The model answering searches, as the database says now: another process (a `models use`
+   * finishing its re-embed) may have switched it.
+   */
+  private activeSlot(): ModelSlot {
+    const { active } = this.choice.get();
+    return this.slot(active ?? this.defaultModel.manifest.id);
+  }
+
+  /** The active model's manifest. */
+  get manifest(): ModelManifest {
+    return this.activeSlot().manifest;
+  }
+
+  /** One indexing run, bound to one model from start to end, so a switch never mixes vectors. */
+  private indexer(): LibraryIndexer {
+    const slot = this.activeSlot();
     const cores = os.availableParallelism();
-    this.indexer = new LibraryIndexer({
+    return new LibraryIndexer({
       db: this.db,
       folders: this.folders,
       images: this.images,
-      embeddings: this.embeddings,
-      indexLog: this.indexLog,
+      embeddings: slot.embeddings,
+      indexLog: { logChange: (id, op) => this.logChange(id, op, slot) },
       exclusionPatterns: () => this.exclusionRepo.list(),
-      index: () => this.index(),
-      embedder: () => this.startEmbedder(),
-      // Measured (BENCHMARKS.md): decoding dominates on multi-megapixel photos, and each decode
-      // slot also waits on file reads, so twice as many decodes as cores keeps them busy, while
-      // one inference thread per two cores keeps the model ahead of them. In the background
-      // (watcher, desktop app) indexing leaves a core free so the machine stays responsive.
-      ingestOptions: {
-        batchSize: 8,
-        decodeConcurrency: config.workload === 'background' ? Math.max(1, cores - 1) : Math.max(2, cores * 2),
-        batchesInFlight: 2,
-        ...config.ingest,
-      },
+      index: () => slot.index(),
+      embedder: () => slot.startEmbedder(),
+      ingestOptions: this.ingestOptions(cores),
     });
-    this.search = new SimilarSearch({
-      index: () => this.index(),
-      embeddings: this.embeddings,
+  }
+
+  private ingestOptions(cores: number): IngestOptions {
+    // Measured (BENCHMARKS.md): decoding dominates on multi-megapixel photos, and each decode
+    // slot also waits on file reads, so twice as many decodes as cores keeps them busy, while
+    // one inference thread per two cores keeps the model ahead of them. In the background
+    // (watcher, desktop app) indexing leaves a core free so the machine stays responsive.
+    return {
+      batchSize: 8,
+      decodeConcurrency:
+        this.config.workload === 'background' ? Math.max(1, cores - 1) : Math.max(2, cores * 2),
+      batchesInFlight: 2,
+      ...this.config.ingest,
+    };
+  }
+
+  /**
+   * Records a change to a photo in every index kept up to date: the run's model, the active one
+   * and the one being switched to (read in the writer's transaction, so a switch made by another
+   * process is seen).
+   */
+  private logChange(imageId: number, op: 'add' | 'delete', slot: ModelSlot): void {
+    const { active, target } = this.choice.get();
+    const ids = new Set([slot.id, active, target].filter((m): m is string => m !== null));
+    for (const id of ids) (id === slot.id ? slot : this.slot(id)).indexLog.logChange(imageId, op);
+  }
+
+  private search(slot: ModelSlot): SimilarSearch {
+    return new SimilarSearch({
+      index: () => slot.index(),
+      embeddings: slot.embeddings,
       images: this.images,
       params: this.params,
       allowedIds: (folders) => this.images.idsUnder(folders),
@@ -134,7 +236,7 @@ export class Engine {
     onProgress?: (p: IndexProgress) => void,
     control?: JobControl,
   ): Promise<IndexSummary> {
-    return this.indexer.indexFolders(folders, { onProgress, control });
+    return this.tracked(() => this.indexer().indexFolders(folders, { onProgress, control }));
   }
 
   /** Reconciles every library folder with the disk: only new or changed files are read. */
@@ -152,12 +254,29 @@ export class Engine {
     onProgress?: (p: IndexProgress) => void,
     control?: JobControl,
   ): Promise<IndexSummary> {
-    return this.indexer.updateFiles(paths, { onProgress, control });
+    return this.tracked(() => this.indexer().updateFiles(paths, { onProgress, control }));
   }
 
   /** Forgets every photo under a folder that was deleted or moved away inside the library. */
   removeUnder(folder: string): number {
-    return this.indexer.removeUnder(folder);
+    return this.indexer().removeUnder(folder);
+  }
+
+  /** Indexing runs in flight in this process: a switch waits for them (their vectors are the old model's). */
+  private indexingRuns = new Set<Promise<unknown>>();
+
+  private async tracked<T>(run: () => Promise<T>): Promise<T> {
+    const p = run();
+    this.indexingRuns.add(p);
+    try {
+      return await p;
+    } finally {
+      this.indexingRuns.delete(p);
+      // Vectors of other models that no photo shows any more (changed or removed files).
+      this.db.transaction(() => {
+        for (const id of this.modelRepo.list()) new EmbeddingRepository(this.db, id).pruneOrphans();
+      })();
+    }
   }
 
   /**
@@ -165,7 +284,7 @@ export class Engine {
    * threshold (without blocking searches), then snapshots it.
    */
   async maintainIndex(): Promise<void> {
-    const durable = this.index();
+    const durable = this.activeSlot().index();
     if (!durable.needsCompaction) return;
     await durable.compactAsync();
     durable.snapshotSync();
@@ -198,7 +317,10 @@ export class Engine {
 
   /** Writes an index snapshot if this library changed since the last one (before a writer exits). */
   flushSnapshot(): void {
-    this.indexer.flushSnapshot();
+    for (const slot of this.slots.values()) {
+      const index = slot.index();
+      if (index.pendingSinceSnapshot() > 0) index.snapshotSync();
+    }
   }
 
   async searchByImage(request: SearchRequest): Promise<SearchResponse> {
@@ -233,10 +355,22 @@ export class Engine {
     req: z.output<typeof imageBytesSearchRequestSchema>,
     started: number,
   ): Promise<SearchResponse> {
-    const embedder = await this.startEmbedder();
+    // One model from start to end: a switch meanwhile never mixes two models in one answer.
+    const slot = req.model ? this.completeSlot(req.model) : this.activeSlot();
+    return slot.use(() => this.searchWithModel(slot, bytes, queryLabel, req, started));
+  }
+
+  private async searchWithModel(
+    slot: ModelSlot,
+    bytes: Buffer,
+    queryLabel: string,
+    req: z.output<typeof imageBytesSearchRequestSchema>,
+    started: number,
+  ): Promise<SearchResponse> {
+    const embedder = await slot.startEmbedder();
     let rgb: Uint8Array;
     try {
-      rgb = (await decodeForModel(bytes, this.manifest.input, req.crop)).rgb;
+      rgb = (await decodeForModel(bytes, slot.manifest.input, req.crop)).rgb;
     } catch (err) {
       const reason = err instanceof ImageSkip ? err.message : (err as Error).message;
       throw new QueryError(`Cannot use ${queryLabel} as a query: ${reason}`, { cause: err });
@@ -250,7 +384,7 @@ export class Engine {
       }
       return abs;
     });
-    const hits = this.search.searchSync(vector!, {
+    const hits = this.search(slot).searchSync(vector!, {
       k: req.k,
       collapse: req.collapse,
       ...(within ? { within } : {}),
@@ -275,14 +409,15 @@ export class Engine {
             .map((d) => ({ path: d.image.path, score: d.score })),
         })),
       tookMs: performance.now() - started,
-      model: this.manifest.id,
+      model: slot.id,
       device: embedder.provider,
     };
   }
 
   async status(): Promise<LibraryStatus> {
-    const embedder = await this.startEmbedder();
-    const durable = this.index();
+    const slot = this.activeSlot();
+    const embedder = await slot.startEmbedder();
+    const durable = slot.index();
     durable.refreshSync();
     const counts = this.images.countsByFolder();
     const totals = this.images.countByStatus();
@@ -296,7 +431,7 @@ export class Engine {
       })),
       images: totals.ok,
       skipped: totals.skipped,
-      model: { id: this.manifest.id, dim: this.manifest.output.dim },
+      model: { id: slot.id, dim: slot.manifest.output.dim },
       device: { provider: embedder.provider, fallbacks: embedder.fallbacks },
       index: {
         state: health.state,
@@ -309,7 +444,164 @@ export class Engine {
         vectors: durable.index.liveCount,
         pendingChanges: durable.pendingSinceSnapshot(),
       },
+      reembedding: this.modelSwitch(),
     };
+  }
+
+  /** A model whose index covers every photo, for a search that names it (model comparisons). */
+  private completeSlot(id: string): ModelSlot {
+    const slot = this.slot(id);
+    const { done, total } = slot.embeddings.coverage();
+    if (done < total) {
+      throw new ModelChoiceError(
+        `The model "${id}" cannot answer yet: ${done} of ${total} photos are embedded for it.`,
+      );
+    }
+    return slot;
+  }
+
+  /**
+   * Starts switching the library to another installed model: the choice is recorded at once, the
+   * photos are embedded for it by `continueModelSwitch` (an indexing host runs it in the
+   * background), and searches keep using the current model until the new index covers every
+   * photo. Choosing the active model again forgets a switch not yet done.
+   */
+  useModel(id: string): ReembeddingStatus | null {
+    this.slot(id);
+    const { active, target } = this.choice.get();
+    if (id === active) {
+      if (target) this.choice.setTarget(null);
+    } else if (id !== target) {
+      this.choice.setTarget(id);
+    }
+    if (this.reembedRun && this.reembedRun.model !== (this.choice.get().target ?? active)) {
+      // A re-embed for the model no longer chosen stops at its next checkpoint.
+      this.reembedRun.control?.cancel();
+    }
+    return this.modelSwitch();
+  }
+
+  /**
+   * Embeds the photos still missing a vector for the model being switched to (or, with no switch,
+   * for the active model: photos whose vectors were dropped), then, once its index covers every
+   * photo, makes it the active model in one transaction. Safe to stop at any moment (a later call,
+   * in this process or another, goes on from there); concurrent calls share one run.
+   */
+  continueModelSwitch(
+    onProgress?: (p: ReembedProgress) => void,
+    control?: JobControl,
+  ): Promise<ReembedSummary & { switched: boolean }> {
+    const running = this.reembedRun;
+    if (running) return running.promise.then((summary) => ({ ...summary, switched: false }));
+    const { active, target } = this.choice.get();
+    const slot = this.slot(target ?? active ?? this.defaultModel.manifest.id);
+    const run: NonNullable<Engine['reembedRun']> = {
+      model: slot.id,
+      promise: Promise.resolve(undefined as never),
+      ...(control ? { control } : {}),
+    };
+    const work = async (): Promise<ReembedSummary & { switched: boolean }> => {
+      const summary = await reembedMissing(
+        {
+          db: this.db,
+          images: this.images,
+          slot,
+          logChange: (imageId, op) => this.logChange(imageId, op, slot),
+          updateFiles: (paths) => this.updateFiles(paths),
+          unreachableFolders: () =>
+            this.folders
+              .list()
+              .map((f) => f.path)
+              .filter((p) => !isDirectory(p)),
+          ingestOptions: this.ingestOptions(os.availableParallelism()),
+        },
+        {
+          onProgress: (p) => {
+            run.progress = p;
+            onProgress?.(p);
+          },
+          ...(control ? { control } : {}),
+        },
+      );
+      const switched = target !== null && summary.complete && !summary.cancelled && (await this.swapTo(slot));
+      return { ...summary, switched };
+    };
+    run.promise = work().finally(() => {
+      if (this.reembedRun === run) this.reembedRun = undefined;
+    });
+    this.reembedRun = run;
+    return run.promise as Promise<ReembedSummary & { switched: boolean }>;
+  }
+
+  /**
+   * Makes a fully embedded model the active one: its graph is snapshotted, then one immediate
+   * transaction checks (against every process's writes) that the switch is still wanted and
+   * that no photo lacks a vector, and records it. Searches started before keep the old model.
+   */
+  private async swapTo(slot: ModelSlot): Promise<boolean> {
+    // Indexing runs of this process still write the old model's vectors: let them land first.
+    while (this.indexingRuns.size > 0) await Promise.allSettled([...this.indexingRuns]);
+    const index = slot.index();
+    index.refreshSync();
+    if (index.pendingSinceSnapshot() > 0) index.snapshotSync();
+    const previous = this.choice.get().active;
+    const swapped = this.db
+      .transaction(() => {
+        if (this.choice.get().target !== slot.id || !slot.isComplete()) return false;
+        this.choice.setActive(slot.id);
+        return true;
+      })
+      .immediate();
+    if (swapped && previous && previous !== slot.id) this.slots.get(previous)?.retire();
+    return swapped;
+  }
+
+  /** The switch under way, if any: the model being embedded for and how far it got. */
+  modelSwitch(): ReembeddingStatus | null {
+    const { target, switchStartedAt } = this.choice.get();
+    if (!target) return null;
+    const run = this.reembedRun?.model === target ? this.reembedRun : undefined;
+    const { done, total } = this.slot(target).embeddings.coverage();
+    const p = run?.progress;
+    return {
+      model: target,
+      phase: !run ? 'waiting' : run.control?.isPaused ? 'paused' : 'embedding',
+      done,
+      total,
+      imagesPerSecond: p?.imagesPerSecond ?? 0,
+      etaSeconds: p?.etaSeconds ?? null,
+      startedAt: switchStartedAt,
+    };
+  }
+
+  /** Models the library keeps data for, with how much, and whether each could answer a search. */
+  libraryModels(): Array<{ id: string; vectors: number; bytes: number; complete: boolean; active: boolean }> {
+    const { active } = this.choice.get();
+    return this.modelRepo.list().map((id) => {
+      const { done, total } = new EmbeddingRepository(this.db, id).coverage();
+      return { id, ...this.modelRepo.storedData(id), complete: done === total, active: id === active };
+    });
+  }
+
+  /**
+   * Drops what the library keeps for a model (its vectors and index) to reclaim space. Refused
+   * for the active model and the one being switched to. Whatever it frees is reused by the
+   * library file for new data (no VACUUM: the file does not shrink, and nothing is rewritten).
+   */
+  async dropModelData(id: string): Promise<DroppedModelData> {
+    const { active, target } = this.choice.get();
+    if (id === active) {
+      throw new ModelChoiceError(`"${id}" is the model answering searches; switch to another model first.`);
+    }
+    if (id === target) {
+      throw new ModelChoiceError(
+        `The library is being switched to "${id}"; switch back (lookalike models use ${active}) first.`,
+      );
+    }
+    const slot = this.slots.get(id);
+    this.slots.delete(id);
+    await slot?.dispose();
+    return { model: id, ...this.modelRepo.drop(id) };
   }
 
   skippedFiles(limit?: number): Array<{ path: string; reason: string }> {
@@ -343,15 +635,16 @@ export class Engine {
     const row = this.folders.getByPath(abs);
     if (!row) throw new QueryError(`Not a library folder: ${abs}`);
     const gone = [...this.images.fingerprintsInFolder(row.id)];
+    const slot = this.activeSlot();
     this.db.transaction(() => {
       for (const [, image] of gone) {
         this.images.delete(image.id);
-        if (image.status === 'ok') this.indexLog.logChange(image.id, 'delete');
+        if (image.status === 'ok') this.logChange(image.id, 'delete', slot);
       }
       this.folders.remove(row.id);
-      this.embeddings.pruneOrphans();
+      for (const id of this.modelRepo.list()) new EmbeddingRepository(this.db, id).pruneOrphans();
     })();
-    const index = this.index();
+    const index = slot.index();
     index.refreshSync();
     if (index.pendingSinceSnapshot() > 0) index.snapshotSync();
     void this.thumbnails.forget(gone.map(([p]) => p));
@@ -387,34 +680,17 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    const embedder = this.embedder;
-    this.embedder = undefined;
-    if (embedder) await embedder.then((e) => e.dispose()).catch(() => undefined);
+    this.reembedRun?.control?.cancel();
+    await this.reembedRun?.promise.catch(() => undefined);
+    const slots = [...this.slots.values()];
+    this.slots.clear();
+    await Promise.all(slots.map((slot) => slot.dispose()));
     this.db.close();
   }
+}
 
-  private index(): DurableIndex {
-    this.durable ??= DurableIndex.openSync(this.db, {
-      repo: this.indexLog,
-      embeddings: this.embeddings,
-      params: this.params,
-      dim: this.manifest.output.dim,
-    });
-    return this.durable;
-  }
-
-  private startEmbedder(): Promise<Embedder> {
-    this.embedder ??= Embedder.start({
-      manifest: this.manifest,
-      modelPath: this.modelPath,
-      workerUrl: this.config.embedWorkerUrl,
-      device: this.config.device ?? 'auto',
-      threads:
-        this.config.inferenceThreads ??
-        (this.config.workload === 'background' ? 1 : Math.max(1, Math.floor(os.availableParallelism() / 2))),
-    });
-    return this.embedder;
-  }
+function isDirectory(p: string): boolean {
+  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 async function filesPresent(paths: readonly string[]): Promise<Set<string>> {

@@ -13,6 +13,12 @@ export const cropSchema = z.object({
 });
 export type Crop = z.infer<typeof cropSchema>;
 
+/** A model's id, as its manifest gives it. */
+export const modelIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'not a model id')
+  .max(128);
+
 export const searchRequestSchema = z.object({
   /** A photo on disk (absolute path); the query need not be in the library. */
   imagePath: z.string().min(1),
@@ -21,6 +27,8 @@ export const searchRequestSchema = z.object({
   collapse: z.boolean().default(true),
   /** Restrict results to these library folders (absolute paths). */
   folders: z.array(z.string()).optional(),
+  /** Answer with this model's index instead of the active one's (it must cover every photo). */
+  model: modelIdSchema.optional(),
 });
 export type SearchRequest = z.input<typeof searchRequestSchema>;
 
@@ -38,6 +46,7 @@ export interface SearchResponse {
   query: string;
   results: SearchResultItem[];
   tookMs: number;
+  /** The model whose index answered (every result comes from it). */
   model: string;
   device: string;
 }
@@ -56,4 +65,20 @@ export interface LibraryStatus {
   model: { id: string; dim: number };
   device: { provider: string; fallbacks: Array<{ provider: string; reason: string }> };
   index: { state: string; detail: string; vectors: number; pendingChanges: number };
+  /** A switch to another model under way (its re-embed progress), or null. */
+  reembedding: ReembeddingStatus | null;
+}
+
+/** The library being embedded for another model while the active one keeps answering. */
+export interface ReembeddingStatus {
+  /** The model being switched to; it answers once its index covers every photo. */
+  model: string;
+  /** embedding: running in this process; paused; waiting: due (stopped, or running elsewhere). */
+  phase: 'embedding' | 'paused' | 'waiting';
+  /** Live photos with a vector for `model`, out of all live photos. */
+  done: number;
+  total: number;
+  imagesPerSecond: number;
+  etaSeconds: number | null;
+  startedAt: number | null;
 }

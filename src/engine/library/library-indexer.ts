@@ -49,7 +49,8 @@ export interface LibraryIndexerDeps {
   folders: FolderRepository;
   images: ImageRepository;
   embeddings: EmbeddingRepository;
-  indexLog: IndexRepository;
+  /** Where index changes are recorded (every model whose index is kept up to date). */
+  indexLog: Pick<IndexRepository, 'logChange'>;
   /** The person's exclusion patterns. */
   exclusionPatterns: () => string[];
   index: () => DurableIndex;

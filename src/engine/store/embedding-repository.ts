@@ -65,6 +65,59 @@ export class EmbeddingRepository {
     ).map((r) => r.id);
   }
 
+  /** Live photos, and how many of them have a vector for this model (its index covers those). */
+  coverage(): { done: number; total: number } {
+    return this.db
+      .prepare(
+        `SELECT COUNT(*) AS total, COUNT(e.content_hash) AS done FROM images i
+         LEFT JOIN embeddings e ON e.content_hash = i.content_hash AND e.model_id = ?
+         WHERE i.status = 'ok'`,
+      )
+      .get(this.modelId) as { done: number; total: number };
+  }
+
+  /**
+   * Contents of live photos that have no vector for this model, one file each (byte-identical
+   * files share a vector, so each content is embedded once), with every image id showing it.
+   */
+  missingContent(): Array<{
+    contentHash: string;
+    path: string;
+    size: number;
+    mtimeMs: number;
+    imageIds: number[];
+  }> {
+    const rows = this.db
+      .prepare(
+        `SELECT i.content_hash AS contentHash, MIN(i.path) AS path, json_group_array(i.id) AS ids
+         FROM images i
+         LEFT JOIN embeddings e ON e.content_hash = i.content_hash AND e.model_id = ?
+         WHERE i.status = 'ok' AND i.content_hash IS NOT NULL AND e.content_hash IS NULL
+         GROUP BY i.content_hash ORDER BY MIN(i.id)`,
+      )
+      .all(this.modelId) as Array<{ contentHash: string; path: string; ids: string }>;
+    const sizes = this.db.prepare('SELECT size, mtime_ms AS mtimeMs FROM images WHERE path = ?');
+    return rows.map((r) => {
+      const { size, mtimeMs } = sizes.get(r.path) as { size: number; mtimeMs: number };
+      return {
+        contentHash: r.contentHash,
+        path: r.path,
+        size,
+        mtimeMs,
+        imageIds: JSON.parse(r.ids) as number[],
+      };
+    });
+  }
+
+  /** Live image ids showing this content. */
+  imagesWithContent(contentHash: string): number[] {
+    return (
+      this.db
+        .prepare(`SELECT id FROM images WHERE content_hash = ? AND status = 'ok' ORDER BY id`)
+        .all(contentHash) as Array<{ id: number }>
+    ).map((r) => r.id);
+  }
+
   /** Drops vectors no image refers to any more. */
   pruneOrphans(): number {
     return this.db

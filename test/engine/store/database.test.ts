@@ -16,6 +16,7 @@ const expectedTables = [
   'index_ops',
   'index_snapshot_chunks',
   'index_snapshots',
+  'library_model',
   'models',
 ];
 
@@ -175,6 +176,46 @@ describe('openDatabase', () => {
       expect(db.pragma('user_version', { simple: true })).toBe(latest);
       expect(tables(db)).toEqual(expectedTables);
       expect(db.prepare('SELECT path FROM folders').all()).toEqual([{ path: '/photos' }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a version 2 library to per-library model choice, keeping its vectors and index', () => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const old = new BetterSqlite3(file);
+    old.pragma('foreign_keys = ON');
+    for (const step of migrations.filter((m) => m.version <= 2)) {
+      old.transaction(() => {
+        step.up(old);
+        old.pragma(`user_version = ${step.version}`);
+      })();
+    }
+    old.exec(`
+      INSERT INTO folders (id, path, added_at) VALUES (1, '/photos', 1);
+      INSERT INTO images (id, folder_id, path, size, mtime_ms, content_hash, status, indexed_at)
+        VALUES (1, 1, '/photos/a.jpg', 10, 1, 'hash-a', 'ok', 1), (2, 1, '/photos/b.jpg', 10, 1, 'hash-b', 'ok', 1);
+      INSERT INTO models (id, dim, sha256, manifest) VALUES ('old-model', 2, 'x', '{}'), ('other-model', 2, 'y', '{}');
+      INSERT INTO embeddings (content_hash, model_id, vector)
+        VALUES ('hash-a', 'old-model', x'0000803f00000000'), ('hash-b', 'old-model', x'000000000000803f'),
+               ('hash-a', 'other-model', x'0000803f00000000');
+      INSERT INTO index_ops (model_id, image_id, op) VALUES ('old-model', 1, 'add'), ('old-model', 2, 'add');
+    `);
+    old.close();
+
+    const db = openDatabase(file);
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(latest);
+      // The model most of the vectors came from keeps answering; no switch is under way.
+      expect(
+        db.prepare('SELECT active_model AS active, target_model AS target FROM library_model').all(),
+      ).toEqual([{ active: 'old-model', target: null }]);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM embeddings').get()).toEqual({ n: 3 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM index_ops').get()).toEqual({ n: 2 });
+      expect(db.prepare('SELECT path FROM images ORDER BY id').all()).toEqual([
+        { path: '/photos/a.jpg' },
+        { path: '/photos/b.jpg' },
+      ]);
     } finally {
       db.close();
     }
