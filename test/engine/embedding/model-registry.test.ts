@@ -1,0 +1,235 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BUNDLED_MODEL_ID } from '../../../src/engine/embedding/model-catalog.ts';
+import {
+  type InstallRefusal,
+  ModelInstallError,
+  sha256Hex,
+} from '../../../src/engine/embedding/model-install.ts';
+import { readModelManifest } from '../../../src/engine/embedding/model-manifest.ts';
+import { BundledModelError, ModelRegistry } from '../../../src/engine/embedding/model-registry.ts';
+import { makeTempDir } from '../../fixtures/synthetic-photos.ts';
+import { tinyOnnxModel } from '../../fixtures/tiny-onnx-model.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+const bundled = readModelManifest(path.join(repoRoot, 'resources', 'models', `${BUNDLED_MODEL_ID}.json`));
+const tmp = makeTempDir('lookalike-models-');
+afterAll(() => tmp.cleanup());
+
+let n = 0;
+function fresh(): { registry: ModelRegistry; dir: string } {
+  const dir = path.join(tmp.dir, `models-${n++}`);
+  return { registry: new ModelRegistry({ dir, bundled, now: () => 1_700_000_000_000 }), dir };
+}
+
+function writeModel(name: string, bytes: Uint8Array): string {
+  const file = path.join(tmp.dir, name);
+  writeFileSync(file, bytes);
+  return file;
+}
+
+async function refusal(p: Promise<unknown>): Promise<{ reason: InstallRefusal; message: string }> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ModelInstallError);
+  return err as ModelInstallError;
+}
+
+/** Only the finished models (and nothing half-written) are in the models folder. */
+function folderContents(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).sort() : [];
+}
+
+describe('the model registry', () => {
+  it('always lists the bundled model, even with no models folder', () => {
+    const { registry } = fresh();
+    const list = registry.list();
+    expect(list.map((m) => m.manifest.id)).toEqual([BUNDLED_MODEL_ID]);
+    expect(list[0]!.origin).toBe('bundled');
+    expect(list[0]!.bytes).toBeGreaterThan(1_000_000);
+    expect(registry.get(BUNDLED_MODEL_ID)?.modelPath).toBe(bundled.modelPath);
+  });
+
+  it('installs an ONNX file with its manifest: loaded, run once, and listed with size and origin', async () => {
+    const { registry, dir } = fresh();
+    const { bytes, description } = tinyOnnxModel({ dim: 24 });
+    const phases: string[] = [];
+    const model = await registry.install(
+      { file: writeModel('tiny.onnx', bytes), description },
+      { onProgress: (p) => phases.push(p.phase) },
+    );
+    expect(model.manifest.id).toBe('tiny-model');
+    expect(model.manifest.sha256).toBe(sha256Hex(bytes));
+    expect(model.manifest.output.dim).toBe(24);
+    expect(model.bytes).toBe(bytes.length);
+    expect(model.origin).toBe('file');
+    expect(model.installedAt).toBe(1_700_000_000_000);
+    expect(phases).toEqual(['verifying', 'checking', 'installing', 'done']);
+    expect(folderContents(dir)).toEqual(['tiny-model']);
+    expect(readdirSync(path.join(dir, 'tiny-model')).sort()).toEqual(['manifest.json', 'model.onnx']);
+    // What is on disk reads back as the same model, in a new registry (a restart).
+    const again = new ModelRegistry({ dir, bundled });
+    expect(again.list().map((m) => m.manifest.id)).toEqual([BUNDLED_MODEL_ID, 'tiny-model']);
+    expect(again.get('tiny-model')?.manifest).toEqual(model.manifest);
+    expect(readFileSync(again.get('tiny-model')!.modelPath)).toEqual(Buffer.from(bytes));
+  });
+
+  it('installing the same file again returns the installed model', async () => {
+    const { registry } = fresh();
+    const { bytes, description } = tinyOnnxModel();
+    const file = writeModel('same.onnx', bytes);
+    const first = await registry.install({ file, description });
+    const second = await registry.install({ file, description });
+    expect(second.manifest).toEqual(first.manifest);
+  });
+
+  it('refuses a different file under an id that is taken, and the bundled id', async () => {
+    const { registry, dir } = fresh();
+    const a = tinyOnnxModel({ seed: 1 });
+    const b = tinyOnnxModel({ seed: 2 });
+    await registry.install({ file: writeModel('a.onnx', a.bytes), description: a.description });
+    const r = await refusal(
+      registry.install({ file: writeModel('b.onnx', b.bytes), description: b.description }),
+    );
+    expect(r.reason).toBe('id-taken');
+    expect(r.message).toMatch(/different model is already installed as "tiny-model"/);
+    const bundledClash = await refusal(
+      registry.install({
+        file: writeModel('b2.onnx', b.bytes),
+        description: { ...b.description, id: BUNDLED_MODEL_ID },
+      }),
+    );
+    expect(bundledClash.reason).toBe('id-taken');
+    expect(folderContents(dir)).toEqual(['tiny-model']);
+    expect(readFileSync(registry.get('tiny-model')!.modelPath)).toEqual(Buffer.from(a.bytes));
+  });
+
+  it('refuses a truncated file: by its expected size, or because it does not load', async () => {
+    const { registry, dir } = fresh();
+    const { bytes, description } = tinyOnnxModel();
+    const cut = bytes.subarray(0, Math.floor(bytes.length / 2));
+    const known = await refusal(
+      registry.install({
+        file: writeModel('cut1.onnx', cut),
+        description: { ...description, bytes: bytes.length },
+      }),
+    );
+    expect(known.reason).toBe('truncated');
+    expect(known.message).toContain(`${cut.length} bytes of the ${bytes.length} expected`);
+    const unknown = await refusal(registry.install({ file: writeModel('cut2.onnx', cut), description }));
+    expect(unknown.reason).toBe('unloadable');
+    expect(unknown.message).toMatch(/truncated, damaged or another format/);
+    const empty = await refusal(
+      registry.install({ file: writeModel('empty.onnx', new Uint8Array()), description }),
+    );
+    expect(empty.reason).toBe('truncated');
+    expect(folderContents(dir)).toEqual([]);
+  });
+
+  it('refuses a file whose sha256 differs from the manifest', async () => {
+    const { registry, dir } = fresh();
+    const { bytes, description } = tinyOnnxModel();
+    const r = await refusal(
+      registry.install({
+        file: writeModel('hash.onnx', bytes),
+        description: { ...description, sha256: 'b'.repeat(64) },
+      }),
+    );
+    expect(r.reason).toBe('wrong-hash');
+    expect(r.message).toContain(sha256Hex(bytes));
+    expect(folderContents(dir)).toEqual([]);
+  });
+
+  it('refuses a model whose output has another dimension than the manifest says', async () => {
+    const { registry, dir } = fresh();
+    const { bytes, description } = tinyOnnxModel({ dim: 16 });
+    const r = await refusal(
+      registry.install({
+        file: writeModel('dim.onnx', bytes),
+        description: { ...description, output: { ...description.output, dim: 512 } },
+      }),
+    );
+    expect(r.reason).toBe('wrong-dimension');
+    expect(r.message).toMatch(/gives 16 numbers per picture .* output.dim is 512/);
+    expect(folderContents(dir)).toEqual([]);
+  });
+
+  it('refuses what is not a model, wrong tensor names, a wrong input size, and ONNX without a manifest', async () => {
+    const { registry, dir } = fresh();
+    const { bytes, description } = tinyOnnxModel({ size: 32 });
+    const junk = await refusal(
+      registry.install({
+        file: writeModel('junk.onnx', new TextEncoder().encode('not a model at all')),
+        description,
+      }),
+    );
+    expect(junk.reason).toBe('unloadable');
+    const file = writeModel('names.onnx', bytes);
+    const input = await refusal(
+      registry.install({
+        file,
+        description: { ...description, input: { ...description.input, name: 'images' } },
+      }),
+    );
+    expect(input.message).toMatch(/no input named "images" \(its inputs: pixels\)/);
+    const output = await refusal(
+      registry.install({
+        file,
+        description: { ...description, output: { ...description.output, name: 'feats' } },
+      }),
+    );
+    expect(output.message).toMatch(/no output named "feats" \(its outputs: embedding\)/);
+    const layout = await refusal(
+      registry.install({
+        file,
+        description: { ...description, input: { ...description.input, layout: 'nhwc' } },
+      }),
+    );
+    expect(layout.reason).toBe('unloadable');
+    expect(layout.message).toMatch(/does not run on a 32×32 float32 NHWC picture/);
+    const none = await refusal(registry.install({ file }));
+    expect(none.reason).toBe('needs-manifest');
+    expect(none.message).toMatch(/--manifest/);
+    expect(folderContents(dir)).toEqual([]);
+  });
+
+  it('refuses a file that cannot be read', async () => {
+    const { registry } = fresh();
+    const r = await refusal(
+      registry.install({
+        file: path.join(tmp.dir, 'nowhere.onnx'),
+        description: tinyOnnxModel().description,
+      }),
+    );
+    expect(r.reason).toBe('unreadable');
+  });
+
+  it('removes an installed model, never the bundled one; a killed install leaves nothing that lists', async () => {
+    const { registry, dir } = fresh();
+    const { bytes, description } = tinyOnnxModel();
+    await registry.install({ file: writeModel('rm.onnx', bytes), description });
+    expect(await registry.remove('tiny-model')).toBe(true);
+    expect(await registry.remove('tiny-model')).toBe(false);
+    await expect(registry.remove(BUNDLED_MODEL_ID)).rejects.toBeInstanceOf(BundledModelError);
+    // What a process killed mid-install or mid-removal leaves behind.
+    mkdirSync(path.join(dir, '.install-abc123'), { recursive: true });
+    writeFileSync(path.join(dir, '.install-abc123', 'model.onnx'), bytes.subarray(0, 10));
+    mkdirSync(path.join(dir, '.removing-old'), { recursive: true });
+    expect(registry.list().map((m) => m.manifest.id)).toEqual([BUNDLED_MODEL_ID]);
+    await registry.cleanUp();
+    expect(folderContents(dir)).toEqual([]);
+  });
+
+  it('skips a damaged install and says why', () => {
+    const { registry, dir } = fresh();
+    mkdirSync(path.join(dir, 'hand-edited'), { recursive: true });
+    writeFileSync(path.join(dir, 'hand-edited', 'manifest.json'), '{"id": "hand-edited", "input": {}}');
+    expect(registry.list().map((m) => m.manifest.id)).toEqual([BUNDLED_MODEL_ID]);
+    const [broken] = registry.brokenInstalls();
+    expect(broken?.folder).toBe(path.join(dir, 'hand-edited'));
+    expect(broken?.message).toMatch(/not valid:[\s\S]*input\.name/);
+  });
+});
