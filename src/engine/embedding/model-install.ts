@@ -11,6 +11,7 @@ import {
   parseModelManifest,
 } from './model-manifest.ts';
 import { packInputSync } from './model-tensor.ts';
+import { convertTfliteModel, isTfliteModel, TfliteModelError } from './tflite/tflite-to-onnx.ts';
 
 /** Why a model was refused. */
 export type InstallRefusal =
@@ -76,7 +77,7 @@ export async function installModelFile(o: InstallFileOptions): Promise<LoadedMan
   try {
     const modelPath = path.join(temp, MODEL_FILE_NAME);
     o.onPhase?.('verifying');
-    const tflite = isTfliteHeader(await readHeader(o.sourcePath));
+    const tflite = isTfliteModel(await readHeader(o.sourcePath));
     let description: Partial<ModelDescription>;
     let sourceFile: ModelManifest['sourceFile'];
     if (tflite) {
@@ -84,7 +85,7 @@ export async function installModelFile(o: InstallFileOptions): Promise<LoadedMan
       const sha = sha256Hex(bytes);
       checkExpected(o.sourcePath, bytes.length, sha, o.description);
       o.onPhase?.('converting');
-      const converted = await convertTflite(bytes, o.sourcePath);
+      const converted = convertTflite(bytes, o.sourcePath);
       await writeFile(modelPath, converted.onnx);
       description = { ...converted.description, ...textFields(o.description) };
       sourceFile = { sha256: sha, bytes: bytes.length };
@@ -277,22 +278,20 @@ export function idFromFileName(file: string): string {
   return slug || 'model';
 }
 
-/** TensorFlow Lite flatbuffers carry the file identifier "TFL3" at byte 4. */
-function isTfliteHeader(header: Uint8Array): boolean {
-  return header.length >= 8 && Buffer.from(header.subarray(4, 8)).toString('latin1') === 'TFL3';
-}
-
-async function convertTflite(
-  _bytes: Uint8Array,
+function convertTflite(
+  bytes: Uint8Array,
   file: string,
-): Promise<{
-  onnx: Uint8Array;
-  description: Omit<ModelDescription, 'id' | 'name'> & Partial<ModelDescription>;
-}> {
-  throw new ModelInstallError(
-    'unloadable',
-    `${path.basename(file)} is a TensorFlow Lite model; this version of Lookalike cannot convert it yet.`,
-  );
+): { onnx: Uint8Array; description: Partial<ModelDescription> } {
+  try {
+    const converted = convertTfliteModel(bytes);
+    return { onnx: converted.onnx, description: converted.manifest };
+  } catch (err) {
+    if (!(err instanceof TfliteModelError)) throw err;
+    throw new ModelInstallError(
+      err.kind === 'corrupt' ? 'truncated' : 'unloadable',
+      `${path.basename(file)} cannot be converted from TensorFlow Lite: ${err.message}`,
+    );
+  }
 }
 
 async function readHeader(file: string): Promise<Uint8Array> {

@@ -233,3 +233,34 @@ describe('the model registry', () => {
     expect(broken?.message).toMatch(/not valid:[\s\S]*input\.name/);
   });
 });
+
+const sharedTflite = path.resolve(repoRoot, '..', 'shared', 'models', 'mobilenet_v2_1.0_224_quant.tflite');
+
+describe.skipIf(!existsSync(sharedTflite))('a TensorFlow Lite model from a file', () => {
+  it('is recognised as the catalog model by its hash, converted, checked and installed', async () => {
+    const { registry, dir } = fresh();
+    const phases: string[] = [];
+    const model = await registry.install({ file: sharedTflite }, { onProgress: (p) => phases.push(p.phase) });
+    expect(model.manifest.id).toBe('mobilenet-v2-imagenet');
+    expect(model.origin).toBe('catalog');
+    expect(model.manifest.output.dim).toBe(1280);
+    expect(model.manifest.license).toMatch(/Apache-2.0/);
+    expect(model.manifest.sourceFile).toEqual({
+      sha256: '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776',
+      bytes: 3_610_798,
+    });
+    expect(phases).toEqual(['verifying', 'converting', 'checking', 'installing', 'done']);
+    expect(folderContents(dir)).toEqual(['mobilenet-v2-imagenet']);
+  });
+
+  it('refuses a truncated copy with the reason', async () => {
+    const { registry, dir } = fresh();
+    const bytes = readFileSync(sharedTflite);
+    const r = await refusal(
+      registry.install({ file: writeModel('cut.tflite', bytes.subarray(0, 1_000_000)) }),
+    );
+    expect(r.reason).toBe('truncated');
+    expect(r.message).toMatch(/cut\.tflite cannot be converted/);
+    expect(folderContents(dir)).toEqual([]);
+  });
+});
