@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src/engine/engine.ts';
+import { repoRoot } from '../../cli/run-cli.ts';
+import { BUNDLED_ID, SECOND_ID, testModelSource } from '../../fixtures/second-model.ts';
+import { makeTempDir, writeScene } from '../../fixtures/synthetic-photos.ts';
+import { testEngineConfig } from '../../fixtures/test-engine.ts';
+
+const PHOTOS = 60;
+const tmp = makeTempDir('lookalike-switch-restart-');
+const photos = path.join(tmp.dir, 'photos');
+const library = path.join(tmp.dir, 'library.db');
+const config = testEngineConfig(library, { models: testModelSource() });
+
+/** Runs the re-embed in a real child process and kills it (SIGKILL) once `after` photos are done. */
+function killReembedAfter(after: number): Promise<{ lastDone: number; finished: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'test', 'fixtures', 'reembed-child.ts'), library],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+    );
+    let lastDone = 0;
+    let finished = false;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const msg = JSON.parse(line) as { done?: number; finished?: boolean };
+      if (msg.finished) finished = true;
+      lastDone = Math.max(lastDone, msg.done ?? 0);
+      if (lastDone >= after) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('exit', () => resolve({ lastDone, finished }));
+  });
+}
+
+function vectorsFor(model: string): number {
+  const db = new BetterSqlite3(library, { readonly: true });
+  try {
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    return (db.prepare('SELECT COUNT(*) AS n FROM embeddings WHERE model_id = ?').get(model) as { n: number })
+      .n;
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  for (let n = 0; n < PHOTOS; n++) {
+    await writeScene(path.join(photos, `p${n}.jpg`), 900 + n, 'jpeg', { width: 640, height: 480 });
+  }
+});
+afterAll(() => tmp.cleanup());
+
+describe('a re-embed killed part-way', () => {
+  it('is finished by the next process, from where it stopped, and only then swaps', async () => {
+    const first = Engine.open(config);
+    await first.indexFolders([photos]);
+    await first.close();
+
+    const killed = await killReembedAfter(6);
+    expect(killed.finished).toBe(false);
+    const kept = vectorsFor(SECOND_ID);
+    // Everything committed before the kill is kept; the switch is not done.
+    expect(kept).toBeGreaterThanOrEqual(6);
+    expect(kept).toBeLessThan(PHOTOS);
+
+    const engine = Engine.open(config);
+    try {
+      // The old model still answers, completely, and the switch is remembered.
+      expect(engine.modelSwitch()).toMatchObject({
+        model: SECOND_ID,
+        phase: 'waiting',
+        done: kept,
+        total: PHOTOS,
+      });
+      const before = await engine.searchByImage({
+        imagePath: path.join(photos, 'p9.jpg'),
+        k: PHOTOS,
+        collapse: false,
+      });
+      expect(before.model).toBe(BUNDLED_ID);
+      expect(before.results).toHaveLength(PHOTOS);
+
+      const summary = await engine.continueModelSwitch();
+      // Only what was missing was embedded.
+      expect(summary).toMatchObject({ complete: true, switched: true, embedded: PHOTOS - kept });
+      expect(vectorsFor(SECOND_ID)).toBe(PHOTOS);
+      const after = await engine.searchByImage({
+        imagePath: path.join(photos, 'p9.jpg'),
+        k: PHOTOS,
+        collapse: false,
+      });
+      expect(after.model).toBe(SECOND_ID);
+      expect(after.results).toHaveLength(PHOTOS);
+      expect(after.results[0]!.path).toBe(path.join(photos, 'p9.jpg'));
+    } finally {
+      await engine.close();
+    }
+  }, 240_000);
+});
