@@ -131,14 +131,3 @@ export const modelCatalog: readonly CatalogEntry[] = [
     },
   },
 ];
-
-export function catalogEntry(id: string): CatalogEntry | undefined {
-  return modelCatalog.find((e) => e.id === id);
-}
-
-/** The catalog entry a downloaded or given file is, recognised by its hash. */
-export function catalogEntryForFile(sha256: string): DownloadCatalogEntry | undefined {
-  return modelCatalog.find(
-    (e): e is DownloadCatalogEntry => e.kind === 'download' && e.download.sha256 === sha256,
-  );
-}

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { appDataDir } from '../library/library-location.ts';
-import { catalogEntry, catalogEntryForFile, type CatalogEntry } from './model-catalog.ts';
+import { type CatalogEntry, type DownloadCatalogEntry, modelCatalog } from './model-catalog.ts';
 import { downloadFile, type DownloadProgress } from './model-download.ts';
 import {
   INSTALL_TEMP_PREFIX,
@@ -52,6 +52,8 @@ export interface ModelRegistryOptions {
   bundled: LoadedManifest;
   /** Download settings (tests point them at a loopback server and proxy). */
   download?: { env?: NodeJS.ProcessEnv; timeoutMs?: number };
+  /** The known models (default: the app's catalog). */
+  catalog?: readonly CatalogEntry[];
   now?: () => number;
 }
 
@@ -79,9 +81,11 @@ export class ModelRegistry {
   private readonly options: ModelRegistryOptions;
   private readonly inFlight = new Map<string, Promise<InstalledModel>>();
   private broken: BrokenInstall[] = [];
+  readonly catalog: readonly CatalogEntry[];
 
   constructor(opts: ModelRegistryOptions) {
     this.options = opts;
+    this.catalog = opts.catalog ?? modelCatalog;
     this.dir = path.resolve(opts.dir);
     this.bundled = {
       ...opts.bundled,
@@ -174,6 +178,13 @@ export class ModelRegistry {
     }
   }
 
+  /** The catalog model a file is, recognised by its hash. */
+  private catalogEntryForFile(sha256: string): DownloadCatalogEntry | undefined {
+    return this.catalog.find(
+      (e): e is DownloadCatalogEntry => e.kind === 'download' && e.download.sha256 === sha256,
+    );
+  }
+
   private async runInstall(source: ModelSource, opts: InstallOptions): Promise<InstalledModel> {
     const report = opts.onProgress ?? (() => undefined);
     const onPhase = (phase: InstallPhase): void => report({ phase });
@@ -184,7 +195,7 @@ export class ModelRegistry {
       // A file that is a catalog model (recognised by its hash) is installed as that model.
       const known = source.description?.input
         ? undefined
-        : catalogEntryForFile(await sha256OfFile(source.file));
+        : this.catalogEntryForFile(await sha256OfFile(source.file).catch(() => ''));
       loaded = await installModelFile({
         dir: this.dir,
         sourcePath: source.file,
@@ -206,7 +217,7 @@ export class ModelRegistry {
     file: string | undefined,
     opts: InstallOptions,
   ): Promise<LoadedManifest> {
-    const entry = catalogEntry(catalogId);
+    const entry = this.catalog.find((e) => e.id === catalogId);
     if (!entry) {
       throw new ModelInstallError('needs-manifest', `There is no model "${catalogId}" in the catalog.`);
     }
