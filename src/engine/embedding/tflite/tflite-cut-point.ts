@@ -59,14 +59,19 @@ export function findCutPoint(model: TfliteModel): CutPoint {
   };
 }
 
-/** The operators a tensor depends on, in the model's execution order. */
-export function operatorsComputing(model: TfliteModel, tensor: number): TfliteOperator[] {
+/** The operators a tensor depends on, in the model's execution order, up to `given` tensors. */
+export function operatorsComputing(
+  model: TfliteModel,
+  tensor: number,
+  given: ReadonlySet<number> = new Set(),
+): TfliteOperator[] {
   const producer = new Map<number, TfliteOperator>();
   for (const op of model.operators) for (const out of op.outputs) producer.set(out, op);
   const needed = new Set<TfliteOperator>();
   const stack = [tensor];
   while (stack.length > 0) {
     const t = stack.pop()!;
+    if (given.has(t)) continue;
     const op = producer.get(t);
     if (op === undefined || needed.has(op)) continue;
     needed.add(op);
