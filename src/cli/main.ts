@@ -212,6 +212,10 @@ program
         ? new Error(`port ${o.port} is in use; choose another with --port (0: any free port)`)
         : err;
     });
+    // Photos added, changed or removed in library folders while serving update the library and
+    // the page; the app's own data (thumbnail cache) never becomes part of it.
+    const libraryPath = path.resolve(o.library ?? defaultLibraryPath());
+    await service.watchFolders({ excludeDirs: [appDataDir(), `${libraryPath}.thumbs`] });
     console.log(`Lookalike is running at ${server.url}`);
     console.log('Open that link in a browser on this computer. Press Ctrl+C to stop.');
     let stopping = false;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { bundledModelLocation } from '../engine/embedding/bundled-model-location.ts';
 import { Engine } from '../engine/engine.ts';
-import { defaultLibraryPath } from '../engine/library/library-location.ts';
+import { appDataDir, defaultLibraryPath } from '../engine/library/library-location.ts';
 import { LibraryService } from '../engine/service/library-service.ts';
 import type { HostMessage } from '../shared/engine-host-protocol.ts';
 import { createHostDispatcher } from './engine-host-dispatch.ts';
@@ -13,13 +13,18 @@ const { modelManifestPath, embedWorkerUrl } = bundledModelLocation(import.meta.u
 const parentPort = process.parentPort;
 const send = (message: HostMessage): void => parentPort.postMessage(message);
 
+const libraryPath = path.resolve(defaultLibraryPath());
 const engine = Engine.open({
-  libraryPath: path.resolve(defaultLibraryPath()),
+  libraryPath,
   modelManifestPath,
   embedWorkerUrl,
   workload: 'background',
 });
 const service = new LibraryService(engine);
+// The library follows the disk while the app is open (photos added, changed, removed).
+void service
+  .watchFolders({ excludeDirs: [appDataDir(), `${libraryPath}.thumbs`] })
+  .catch((err: unknown) => console.error('lookalike: cannot follow the library folders', err));
 
 const dispatcher = createHostDispatcher(
   {

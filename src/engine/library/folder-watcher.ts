@@ -37,6 +37,11 @@ export interface FolderWatcherOptions {
   availabilityPollMs?: number;
   /** The app's own data folder, never indexed even if it lies inside a library folder. */
   excludeDirs?: string[];
+  /**
+   * Check the whole library against the disk after start (default). A host that runs that check
+   * itself, where people can see and stop it (`lookalike serve`), turns it off.
+   */
+  reconcileOnStart?: boolean;
 }
 
 /**
@@ -61,11 +66,20 @@ export class FolderWatcher {
   /** The start-up check, paused while fresh changes are handled. */
   private readonly backfillControl = new JobControl(this.control);
   private backfill?: Promise<void>;
+  /** The library folders being watched (they change as folders are added and removed). */
+  private roots: string[] = [];
 
   constructor(library: WatchedLibrary, emit: (e: WatchEvent) => void, options: FolderWatcherOptions = {}) {
     this.library = library;
     this.emit = emit;
-    this.options = { stableMs: 400, batchMs: 150, availabilityPollMs: 5000, excludeDirs: [], ...options };
+    this.options = {
+      stableMs: 400,
+      batchMs: 150,
+      availabilityPollMs: 5000,
+      excludeDirs: [],
+      reconcileOnStart: true,
+      ...options,
+    };
   }
 
   /**
@@ -75,6 +89,7 @@ export class FolderWatcher {
    */
   async start(): Promise<void> {
     const folders = this.library.libraryFolders();
+    this.roots = [...folders];
     const excluded = this.options.excludeDirs.map((d) => path.resolve(d));
     this.watcher = watch(folders, {
       ignoreInitial: true,
@@ -83,7 +98,7 @@ export class FolderWatcher {
       awaitWriteFinish: { stabilityThreshold: this.options.stableMs, pollInterval: 100 },
       ignored: (p: string) => {
         const name = path.basename(p);
-        if (folders.includes(p)) return false;
+        if (this.roots.includes(p)) return false;
         return (
           name.startsWith('.') ||
           SKIPPED_DIR_NAMES.has(name) ||
@@ -96,7 +111,7 @@ export class FolderWatcher {
     this.watcher.on('change', (p) => this.queueFile(p));
     this.watcher.on('unlink', (p) => this.queueFile(p));
     this.watcher.on('addDir', (p) => {
-      if (!folders.includes(p)) this.queueDirAdded(p);
+      if (!this.roots.includes(p)) this.queueDirAdded(p);
     });
     this.watcher.on('unlinkDir', (p) => this.queueDirGone(p));
     this.watcher.on('error', (err) => this.emit({ type: 'error', message: (err as Error).message }));
@@ -104,6 +119,7 @@ export class FolderWatcher {
     this.poller = setInterval(() => this.checkAvailability(), this.options.availabilityPollMs);
     this.poller.unref();
     this.emit({ type: 'ready', folders });
+    if (!this.options.reconcileOnStart) return;
     const progress = (p: IndexProgress): void => this.emit({ type: 'progress', progress: p });
     this.backfill = this.library
       .refreshLibrary(progress, this.backfillControl)
@@ -119,7 +135,24 @@ export class FolderWatcher {
 
   resume(): void {
     this.control.resume();
-  } /** Stops watching; waits for the update in progress (so nothing is left half-done). */
+  }
+
+  /**
+   * Follows the library's folders as they are now: starts watching added ones and stops watching
+   * removed ones (indexing an added folder is its host's job).
+   */
+  syncFolders(): void {
+    if (!this.watcher || this.closed) return;
+    const folders = this.library.libraryFolders();
+    const added = folders.filter((f) => !this.roots.includes(f));
+    const removed = this.roots.filter((f) => !folders.includes(f));
+    this.roots = [...folders];
+    for (const f of removed) this.unavailable.delete(f);
+    if (removed.length > 0) this.watcher.unwatch(removed);
+    if (added.length > 0) this.watcher.add(added);
+  }
+
+  /** Stops watching; waits for the update in progress (so nothing is left half-done). */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);

@@ -32,6 +32,12 @@ export class IndexingJobs {
   private closed = false;
   private lastEmit = 0;
   private trailing: ReturnType<typeof setTimeout> | undefined;
+  /** A change from the folder watcher being applied now (see applyNow), and what it shows. */
+  private live: Promise<unknown> | undefined;
+  private liveControl: JobControl | undefined;
+  private liveState: IndexingState | undefined;
+  /** A folder removal in progress: watcher changes wait for it. */
+  private removal: Promise<unknown> | undefined;
 
   constructor(deps: IndexingJobsDeps, options: { throttleMs?: number } = {}) {
     this.deps = deps;
@@ -39,7 +45,7 @@ export class IndexingJobs {
   }
 
   get current(): IndexingState {
-    return this.state;
+    return this.liveState ?? this.state;
   }
 
   enqueue(job: IndexingJob): void {
@@ -89,15 +95,96 @@ export class IndexingJobs {
   async close(waitMs = 15_000): Promise<boolean> {
     this.closed = true;
     this.stop();
+    this.liveControl?.cancel();
     if (this.trailing) clearTimeout(this.trailing);
-    if (!this.running) return true;
+    if (!this.running && !this.live) return true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const stopped = await Promise.race([
-      this.running.then(() => true),
+      Promise.all([this.running, this.live?.catch(() => undefined)]).then(() => true),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
     ]);
     clearTimeout(timer);
     return stopped;
+  }
+
+  /**
+   * Applies a change the folder watcher saw (photos added, changed or removed), at once rather
+   * than behind the queue: a running index job pauses at its next checkpoint meanwhile, so a
+   * fresh photo never waits behind a long scan; a running removal is waited for. One at a time.
+   * The state shows its progress while it runs; `parent` pauses and cancels it with the watcher.
+   */
+  async applyNow(
+    folders: string[],
+    work: (onProgress: (p: IndexProgress) => void, control: JobControl) => Promise<IndexSummary>,
+    parent?: JobControl,
+  ): Promise<IndexSummary> {
+    while (this.live || this.removal) await Promise.all([this.live, this.removal]).catch(() => undefined);
+    const control = new JobControl(parent);
+    if (this.closed) control.cancel();
+    const paused = this.control;
+    paused?.pause();
+    this.liveControl = control;
+    const started = performance.now();
+    const lastRun = (): IndexingRun | null => this.state.lastRun;
+    const task = (async () => {
+      try {
+        return await work((p) => {
+          const phaseChanged = p.phase !== this.liveState?.phase;
+          this.liveState = {
+            ...idleIndexingState,
+            phase: p.phase,
+            folders,
+            done: p.done,
+            total: p.total,
+            skipped: p.skipped,
+            imagesPerSecond: p.imagesPerSecond,
+            etaSeconds: p.etaSeconds ?? null,
+            currentPath: p.currentPath ?? null,
+            queued: this.queue.length,
+            lastRun: lastRun(),
+          };
+          this.emitShown(phaseChanged);
+        }, control);
+      } finally {
+        this.liveControl = undefined;
+        if (paused === this.control) paused?.resume();
+      }
+    })();
+    this.live = task;
+    let summary: IndexSummary | undefined;
+    let error: string | null = null;
+    try {
+      summary = await task;
+      return summary;
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+      this.deps.log(`Updating ${folders.join(', ')} after changes on disk failed`, err);
+      throw err;
+    } finally {
+      this.live = undefined;
+      const run: IndexingRun = {
+        kind: 'index',
+        folders,
+        finishedAt: Date.now(),
+        indexed: summary?.indexed ?? 0,
+        unchanged: summary?.unchanged ?? 0,
+        removed: summary?.removed ?? 0,
+        skipped: summary?.skipped.length ?? 0,
+        seconds: (performance.now() - started) / 1000,
+        imagesPerSecond: summary?.imagesPerSecond ?? 0,
+        stopped: summary?.cancelled === true,
+        error,
+      };
+      this.liveState = undefined;
+      // A change that touched nothing (a file that is not a photo) is not news.
+      if (error !== null || run.indexed + run.removed + run.skipped > 0) {
+        this.state = { ...this.state, lastRun: run };
+        this.emitShown(true);
+        this.deps.onFinished({ kind: 'index', folders }, run);
+      } else {
+        this.emitShown(true);
+      }
+    }
   }
 
   private kick(): void {
@@ -148,13 +235,17 @@ export class IndexingJobs {
             stopped: summary.cancelled === true,
           });
         } else {
-          run.removed = (await this.deps.removeFolder(job.folder)).removed;
+          // Never under a watcher's update of the same photos.
+          while (this.live) await this.live.catch(() => undefined);
+          this.removal = this.deps.removeFolder(job.folder);
+          run.removed = ((await this.removal) as { removed: number }).removed;
         }
       } catch (err) {
         run.error = err instanceof Error ? err.message : String(err);
         this.deps.log(`${job.kind === 'index' ? 'Indexing' : 'Removing'} ${folders.join(', ')} failed`, err);
       } finally {
         this.control = undefined;
+        this.removal = undefined;
       }
       run.seconds = (performance.now() - started) / 1000;
       run.finishedAt = Date.now();
@@ -184,6 +275,12 @@ export class IndexingJobs {
   /** Keeps the newest state; emits now when forced or when the last emit is old enough, else soon. */
   private publish(state: IndexingState, force: boolean): void {
     this.state = state;
+    this.emitShown(force);
+  }
+
+  /** Emits what the windows should see: a watcher's update while one runs, else the queue's job. */
+  private emitShown(force: boolean): void {
+    const state = this.current;
     if (this.trailing) {
       clearTimeout(this.trailing);
       this.trailing = undefined;
@@ -193,7 +290,7 @@ export class IndexingJobs {
       this.lastEmit = performance.now();
       this.deps.onState(state);
     } else {
-      this.trailing = setTimeout(() => this.publish(this.state, true), wait);
+      this.trailing = setTimeout(() => this.emitShown(true), wait);
     }
   }
 }

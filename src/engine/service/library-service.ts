@@ -17,6 +17,8 @@ import { probeImage, renderPreview } from '../imaging/image-preview.ts';
 import { ImageSkip } from '../imaging/skip-reason.ts';
 import { toApiError } from './api-error-mapping.ts';
 import { IndexingJobs } from './indexing-jobs.ts';
+import { ModelSwitchRunner } from './model-switch-runner.ts';
+import { LibraryWatch, type LibraryWatchOptions } from './library-watch.ts';
 import { UploadedQueries, type UploadedQueriesOptions } from './uploaded-queries.ts';
 
 export interface ServedImage {
@@ -43,9 +45,11 @@ type Listener = (payload: never) => void;
 export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
   private readonly engine: Engine;
   private readonly jobs: IndexingJobs;
+  private readonly reembed: ModelSwitchRunner;
   private readonly uploads: UploadedQueries;
   private readonly listeners = new Map<ApiEventName, Set<Listener>>();
   private readonly log: (message: string, err?: unknown) => void;
+  private watch: LibraryWatch | undefined;
 
   constructor(engine: Engine, options: LibraryServiceOptions = {}) {
     this.engine = engine;
@@ -61,13 +65,23 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
       indexFolders: (folders, onProgress, control) => engine.indexFolders(folders, onProgress, control),
       removeFolder: (folder) => engine.removeFolder(folder),
       onState: (state) => this.emit('indexing', state),
-      onFinished: (job, run) =>
+      onFinished: (job, run) => {
         this.emit('libraryChanged', {
           reason: job.kind === 'remove' ? 'folder-removed' : 'indexed',
           folders: run.folders,
-        }),
+        });
+        // Photos just indexed need vectors for a model being switched to, too.
+        this.reembed.kick();
+      },
       log: this.log,
     });
+    // A switch to another model left unfinished (the app was closed) goes on in the background.
+    this.reembed = new ModelSwitchRunner({
+      engine,
+      onState: (state) => this.emit('modelSwitch', state),
+      log: this.log,
+    });
+    this.reembed.kick();
   }
 
   subscribe<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
@@ -163,6 +177,14 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
     });
   }
 
+  async useModel({ model }: ApiParsedRequest<'useModel'>): Promise<ApiResults['useModel']> {
+    return this.guard(async () => {
+      this.engine.useModel(model);
+      this.reembed.restart();
+      return this.reembed.current;
+    });
+  }
+
   /** A picture for a window: a library photo (library folders only) or an uploaded query. */
   async image({ ref, size }: ImageRequest): Promise<ServedImage> {
     return this.guard(async () => {
@@ -194,6 +216,30 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
     });
   }
 
+  /**
+   * Keeps the library in step with the disk while the app runs: checks every folder once (a
+   * queued refresh, with progress), then follows them all, folders added later included.
+   * Resolves once they are watched.
+   */
+  async watchFolders(options: LibraryWatchOptions = {}): Promise<void> {
+    if (this.watch) return;
+    const watch = new LibraryWatch(
+      {
+        library: this.engine,
+        jobs: this.jobs,
+        changed: (folders) => this.emit('libraryChanged', { reason: 'indexed', folders }),
+        log: this.log,
+      },
+      options,
+    );
+    this.watch = watch;
+    this.subscribe('libraryChanged', ({ reason }) => {
+      if (reason !== 'indexed') watch.foldersChanged();
+    });
+    await watch.start();
+    await this.refresh();
+  }
+
   /** Resolves once the queued background jobs are done (tests, orderly shutdown). */
   whenIdle(): Promise<void> {
     return this.jobs.idle();
@@ -205,7 +251,11 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
    * (everything committed is durable; the next run goes on from there).
    */
   async close(waitMs?: number): Promise<boolean> {
+    const watching = this.watch?.close();
+    const reembedding = this.reembed.close();
     const stopped = await this.jobs.close(waitMs);
+    await watching;
+    await reembedding;
     this.uploads.clear();
     this.listeners.clear();
     return stopped;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexingState } from '../../../src/shared/indexing-state.ts';
 import { type IndexingJob, IndexingJobs } from '../../../src/engine/service/indexing-jobs.ts';
+import type { JobControl } from '../../../src/engine/library/job-control.ts';
 import type { IndexProgress, IndexSummary } from '../../../src/engine/library/library-indexer.ts';
 
 function summary(folders: readonly string[], indexed: number): IndexSummary {
@@ -148,5 +149,82 @@ describe('IndexingJobs stop and close', () => {
     jobs.enqueue({ kind: 'index', folders: ['/a'] });
     await new Promise((r) => setTimeout(r, 10));
     expect(await jobs.close(5000)).toBe(true);
+  });
+});
+
+describe('IndexingJobs changes from the folder watcher', () => {
+  function liveJobs() {
+    const states: IndexingState[] = [];
+    const finished: IndexingJob[] = [];
+    let progressOfQueued = 0;
+    let queuedControl: JobControl | undefined;
+    const jobs = new IndexingJobs(
+      {
+        indexFolders: async (folders, onProgress, control) => {
+          queuedControl = control;
+          let done = 0;
+          for (; done < 200; done++) {
+            if (!(await control.checkpoint())) break;
+            progressOfQueued = done;
+            onProgress({ phase: 'indexing', done, total: 200, skipped: 0, imagesPerSecond: 50 });
+            await new Promise((r) => setTimeout(r, 2));
+          }
+          return { ...summary(folders, done), cancelled: done < 200 };
+        },
+        removeFolder: async () => ({ removed: 0 }),
+        onState: (s) => states.push(s),
+        onFinished: (job) => finished.push(job),
+        log: () => {},
+      },
+      { throttleMs: 0 },
+    );
+    return { jobs, states, finished, progress: () => progressOfQueued, control: () => queuedControl };
+  }
+
+  it('applies a change at once, pausing a long scan meanwhile, and shows its progress', async () => {
+    const { jobs, states, finished, progress, control } = liveJobs();
+    jobs.enqueue({ kind: 'index', folders: ['/big'] });
+    await new Promise((r) => setTimeout(r, 20));
+    let pausedWhileApplying = false;
+    let stalledAt = -1;
+    const result = await jobs.applyNow(['/big'], async (onProgress) => {
+      await new Promise((r) => setTimeout(r, 10));
+      stalledAt = progress();
+      onProgress({ phase: 'indexing', done: 0, total: 1, skipped: 0, imagesPerSecond: 0 });
+      expect(jobs.current).toMatchObject({ phase: 'indexing', total: 1, folders: ['/big'] });
+      await new Promise((r) => setTimeout(r, 30));
+      pausedWhileApplying = control()!.isPaused && progress() === stalledAt;
+      return summary(['/big'], 1);
+    });
+    expect(result.indexed).toBe(1);
+    expect(pausedWhileApplying).toBe(true);
+    expect(control()!.isPaused).toBe(false);
+    // The change is reported as a finished run; the scan then carries on to the end.
+    expect(finished).toEqual([{ kind: 'index', folders: ['/big'] }]);
+    await jobs.idle();
+    expect(states.at(-1)!.lastRun).toMatchObject({ indexed: 200, stopped: false });
+    expect(states.some((s) => s.total === 1 && s.phase === 'indexing')).toBe(true);
+  });
+
+  it('says nothing about a change that touched no photo', async () => {
+    const { jobs, finished } = liveJobs();
+    await jobs.applyNow(['/a'], async () => summary(['/a'], 0));
+    expect(finished).toEqual([]);
+    expect(jobs.current.phase).toBe('idle');
+  });
+
+  it('cancels a change in progress on close', async () => {
+    const { jobs } = liveJobs();
+    const running = jobs.applyNow(['/a'], async (_onProgress, control) => {
+      let done = 0;
+      while (await control.checkpoint()) {
+        done++;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      return { ...summary(['/a'], done), cancelled: true };
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await jobs.close(5000)).toBe(true);
+    await expect(running).resolves.toMatchObject({ cancelled: true });
   });
 });
