@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { IndexingState } from './indexing-state.ts';
-import { cropSchema, type LibraryStatus, type SearchResponse } from './library-api.ts';
+import {
+  cropSchema,
+  type LibraryStatus,
+  modelIdSchema,
+  type ReembeddingStatus,
+  type SearchResponse,
+} from './library-api.ts';
 import { pathSchema, queryRefSchema } from './query-ref.ts';
 
 /**
@@ -20,6 +26,8 @@ export const searchQuerySchema = z.strictObject({
   collapse: z.boolean().default(true),
   /** Only results inside these library folders. */
   folders: z.array(pathSchema).max(1000).optional(),
+  /** Answer with this model instead of the active one (its index must cover every photo). */
+  model: modelIdSchema.optional(),
 });
 export type SearchQuery = z.input<typeof searchQuerySchema>;
 
@@ -61,6 +69,12 @@ export const apiMethods = {
   /** Keeps an image for searching (a re-run with another crop sends only its id). */
   uploadQuery: method(uploadQuerySchema, 'bytes'),
   search: method(searchQuerySchema),
+  /**
+   * Switches the library to another installed model: it is embedded for it in the background
+   * (progress as `modelSwitch` events) while searches keep using the current model, which the new
+   * one replaces once its index covers every photo. The active model again: forget the switch.
+   */
+  useModel: method(z.strictObject({ model: modelIdSchema })),
 } as const satisfies Record<string, MethodSpec>;
 
 export type ApiMethodName = keyof typeof apiMethods;
@@ -101,6 +115,7 @@ export interface ApiResults {
   skippedFiles: SkippedFile[];
   uploadQuery: UploadedQuery;
   search: SearchResponse;
+  useModel: ModelSwitchEvent;
 }
 
 export interface LibraryChange {
@@ -109,12 +124,23 @@ export interface LibraryChange {
 }
 
 /** Pushed to every window; subscribe with `client.on(name, listener)`. */
+/** The model answering searches, and the switch to another one under way (or null). */
+export interface ModelSwitchEvent {
+  active: string;
+  reembedding: ReembeddingStatus | null;
+}
+
 export interface ApiEvents {
   indexing: IndexingState;
   libraryChanged: LibraryChange;
+  modelSwitch: ModelSwitchEvent;
 }
 export type ApiEventName = keyof ApiEvents;
-export const apiEventNames = ['indexing', 'libraryChanged'] as const satisfies readonly ApiEventName[];
+export const apiEventNames = [
+  'indexing',
+  'libraryChanged',
+  'modelSwitch',
+] as const satisfies readonly ApiEventName[];
 
 type Arguments<M extends ApiMethodName> =
   Record<string, never> extends ApiRequest<M> ? [request?: ApiRequest<M>] : [request: ApiRequest<M>];

@@ -165,9 +165,11 @@ export async function reembedMissing(
     // rather than spin; the next run tries again.
     if (progressed === 0 && changed.length === 0) break;
   }
-  const index = slot.index();
-  index.refreshSync();
-  if (index.pendingSinceSnapshot() > 0) index.snapshotSync();
+  if (summary.embedded + summary.skipped.length > 0) {
+    const index = slot.index();
+    index.refreshSync();
+    if (index.pendingSinceSnapshot() > 0) index.snapshotSync();
+  }
   summary.complete = slot.isComplete();
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
