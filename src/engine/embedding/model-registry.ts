@@ -28,7 +28,7 @@ export interface InstalledModel extends LoadedManifest {
 }
 
 /** What to install: a person's file (ONNX with a description, or TFLite), or a catalog model. */
-export type ModelSource =
+export type InstallSource =
   | { file: string; description?: Partial<ModelDescription> }
   /** `file`: the catalog model's file the person already has (for "add from a file" entries, or offline). */
   | { catalogId: string; file?: string };
@@ -107,29 +107,38 @@ export class ModelRegistry {
     }
     for (const name of names.sort()) {
       if (name.startsWith('.') || name === this.bundled.manifest.id) continue;
-      const folder = path.join(this.dir, name);
-      const manifestPath = path.join(folder, MANIFEST_FILE_NAME);
-      if (!existsSync(manifestPath)) continue;
-      try {
-        const loaded = readModelManifest(manifestPath);
-        if (loaded.manifest.id !== name) throw new Error(`its manifest says id "${loaded.manifest.id}"`);
-        installed.push({
-          ...loaded,
-          bytes: loaded.manifest.bytes ?? fileSize(loaded.modelPath),
-          origin: loaded.manifest.origin ?? 'file',
-          installedAt: loaded.manifest.installedAt ?? statSync(manifestPath).mtimeMs,
-        });
-      } catch (err) {
-        broken.push({ folder, message: (err as Error).message });
-      }
+      const found = this.readInstalled(name);
+      if (found && 'message' in found) broken.push(found);
+      else if (found) installed.push(found);
     }
     this.broken = broken;
     return [this.bundled, ...installed];
   }
 
+  /** Reads only that model's folder: cheap enough for every lookup, and sees installs by other processes. */
   get(id: string): InstalledModel | undefined {
     if (id === this.bundled.manifest.id) return this.bundled;
-    return this.list().find((m) => m.manifest.id === id);
+    if (id.startsWith('.') || path.basename(id) !== id) return undefined;
+    const found = this.readInstalled(id);
+    return found && !('message' in found) ? found : undefined;
+  }
+
+  private readInstalled(name: string): InstalledModel | BrokenInstall | undefined {
+    const folder = path.join(this.dir, name);
+    const manifestPath = path.join(folder, MANIFEST_FILE_NAME);
+    if (!existsSync(manifestPath)) return undefined;
+    try {
+      const loaded = readModelManifest(manifestPath);
+      if (loaded.manifest.id !== name) throw new Error(`its manifest says id "${loaded.manifest.id}"`);
+      return {
+        ...loaded,
+        bytes: loaded.manifest.bytes ?? fileSize(loaded.modelPath),
+        origin: loaded.manifest.origin ?? 'file',
+        installedAt: loaded.manifest.installedAt ?? statSync(manifestPath).mtimeMs,
+      };
+    } catch (err) {
+      return { folder, message: (err as Error).message };
+    }
   }
 
   /** Folders in the models folder that looked like models but could not be read (from the last list()). */
@@ -141,7 +150,7 @@ export class ModelRegistry {
    * Installs a model from a file or the catalog (downloading it when needed) and returns it.
    * Refusals are ModelInstallErrors with a reason; the models folder is left as it was.
    */
-  install(source: ModelSource, opts: InstallOptions = {}): Promise<InstalledModel> {
+  install(source: InstallSource, opts: InstallOptions = {}): Promise<InstalledModel> {
     const key = 'catalogId' in source ? `catalog:${source.catalogId}` : `file:${path.resolve(source.file)}`;
     const running = this.inFlight.get(key);
     if (running) return running;
@@ -185,7 +194,7 @@ export class ModelRegistry {
     );
   }
 
-  private async runInstall(source: ModelSource, opts: InstallOptions): Promise<InstalledModel> {
+  private async runInstall(source: InstallSource, opts: InstallOptions): Promise<InstalledModel> {
     const report = opts.onProgress ?? (() => undefined);
     const onPhase = (phase: InstallPhase): void => report({ phase });
     let loaded: LoadedManifest;
