@@ -31,9 +31,11 @@ import { type ReembedProgress, type ReembedSummary, reembedMissing } from './lib
 import { SimilarSearch } from './search/similar-search.ts';
 import { openDatabase } from './store/database.ts';
 import { EmbeddingRepository } from './store/embedding-repository.ts';
+import { EvaluationStore } from './store/evaluation-store.ts';
 import { ExclusionRepository } from './store/exclusion-repository.ts';
 import { FolderRepository } from './store/folder-repository.ts';
 import { ImageRepository } from './store/image-repository.ts';
+import { IndexRepository } from './store/index-repository.ts';
 import { LibraryModelRepository } from './store/library-model-repository.ts';
 import { ModelRepository } from './store/model-repository.ts';
 
@@ -116,21 +118,19 @@ export class Engine {
   }
 
   /**
-   * A new library starts with the initial (or default) model. A library whose model is no longer
-   * installed falls back to the default (its photos are embedded for it again, in the background),
-   * and a switch to a model that went away is forgotten.
+   * A new library starts with the initial (or default) model. The active model is opened at once
+   * when installed, so a changed file under its id is noticed (and its old vectors dropped) before
+   * anything is searched. One that is not installed here is never replaced silently: operations
+   * that need it say so (see activeSlot), and `useModel` can switch away from it.
    */
   private settleModelChoice(): void {
-    const { active, target } = this.choice.get();
-    if (!active || !this.lookup(active)) {
-      const first = active ? undefined : this.config.initialModel;
-      const model = first && this.lookup(first) ? first : this.defaultModel.manifest.id;
-      this.choice.setActive(model);
-      if (target && target !== model && this.lookup(target)) this.choice.setTarget(target);
-    } else if (target && !this.lookup(target)) {
-      this.choice.setTarget(null);
+    const { active } = this.choice.get();
+    if (!active) {
+      const first = this.config.initialModel;
+      this.choice.setActive(first && this.lookup(first) ? first : this.defaultModel.manifest.id);
     }
-    this.activeSlot();
+    const current = this.choice.get().active!;
+    if (this.lookup(current)) this.slot(current);
   }
 
   private lookup(id: string): LoadedManifest | undefined {
@@ -165,8 +165,15 @@ export class Engine {
    * finishing its re-embed) may have switched it.
    */
   private activeSlot(): ModelSlot {
-    const { active } = this.choice.get();
-    return this.slot(active ?? this.defaultModel.manifest.id);
+    const active = this.choice.get().active ?? this.defaultModel.manifest.id;
+    if (!this.slots.has(active) && !this.lookup(active)) {
+      throw new ModelChoiceError(
+        `This library uses the model "${active}", which is not installed here. Add it again ` +
+          '(lookalike models add), point to its folder (--models-dir), or switch the library to an ' +
+          'installed model (lookalike models use <id>).',
+      );
+    }
+    return this.slot(active);
   }
 
   /** The active model's manifest. */
@@ -213,7 +220,10 @@ export class Engine {
   private logChange(imageId: number, op: 'add' | 'delete', slot: ModelSlot): void {
     const { active, target } = this.choice.get();
     const ids = new Set([slot.id, active, target].filter((m): m is string => m !== null));
-    for (const id of ids) (id === slot.id ? slot : this.slot(id)).indexLog.logChange(imageId, op);
+    for (const id of ids) {
+      // By id: a model being switched to need not be installed for its log to stay true.
+      (this.slots.get(id)?.indexLog ?? new IndexRepository(this.db, id)).logChange(imageId, op);
+    }
   }
 
   private search(slot: ModelSlot): SimilarSearch {
@@ -388,6 +398,7 @@ export class Engine {
       k: req.k,
       collapse: req.collapse,
       ...(within ? { within } : {}),
+      ...(req.ef !== undefined ? { ef: req.ef } : {}),
     });
     // A photo deleted since the library last looked (no watcher running, or a crash before the
     // change was recorded) is never shown: the few results are checked on disk.
@@ -493,8 +504,13 @@ export class Engine {
   ): Promise<ReembedSummary & { switched: boolean }> {
     const running = this.reembedRun;
     if (running) return running.promise.then((summary) => ({ ...summary, switched: false }));
-    const { active, target } = this.choice.get();
-    const slot = this.slot(target ?? active ?? this.defaultModel.manifest.id);
+    const { target } = this.choice.get();
+    let slot: ModelSlot;
+    try {
+      slot = target ? this.slot(target) : this.activeSlot();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     const run: NonNullable<Engine['reembedRun']> = {
       model: slot.id,
       promise: Promise.resolve(undefined as never),
@@ -561,7 +577,7 @@ export class Engine {
     const { target, switchStartedAt } = this.choice.get();
     if (!target) return null;
     const run = this.reembedRun?.model === target ? this.reembedRun : undefined;
-    const { done, total } = this.slot(target).embeddings.coverage();
+    const { done, total } = new EmbeddingRepository(this.db, target).coverage();
     const p = run?.progress;
     return {
       model: target,
@@ -670,6 +686,24 @@ export class Engine {
   /** Whether a path may be read on a window's behalf (see checkLibraryFile); false also when it does not exist. */
   async isInsideLibrary(filePath: string): Promise<boolean> {
     return (await checkLibraryFile(filePath, this.libraryAccess())).kind === 'allowed';
+  }
+
+  /** The evaluation workbench's tables in this library (sets, grades, runs, search signals). */
+  evaluationStore(): EvaluationStore {
+    this.evaluation ??= new EvaluationStore(this.db);
+    return this.evaluation;
+  }
+  private evaluation?: EvaluationStore;
+
+  /** The active model's embedding of an encoded image (as searches make it; unit length). */
+  async embedImageBytes(bytes: Uint8Array): Promise<Float32Array> {
+    const slot = this.activeSlot();
+    return slot.use(async () => {
+      const embedder = await slot.startEmbedder();
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const [vector] = await embedder.embed([(await decodeForModel(buffer, slot.manifest.input)).rgb]);
+      return vector!;
+    });
   }
 
   private libraryAccess(): Parameters<typeof checkLibraryFile>[1] {

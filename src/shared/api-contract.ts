@@ -7,6 +7,7 @@ import {
   type ReembeddingStatus,
   type SearchResponse,
 } from './library-api.ts';
+import { evaluationMethods, type EvaluationResults } from './evaluation-api.ts';
 import { pathSchema, queryRefSchema } from './query-ref.ts';
 
 /**
@@ -75,6 +76,8 @@ export const apiMethods = {
    * one replaces once its index covers every photo. The active model again: forget the switch.
    */
   useModel: method(z.strictObject({ model: modelIdSchema })),
+  /** The evaluation workbench (evaluation-api.ts). */
+  ...evaluationMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type ApiMethodName = keyof typeof apiMethods;
@@ -105,7 +108,7 @@ export interface SkippedFile {
   reason: string;
 }
 
-export interface ApiResults {
+export interface ApiResults extends EvaluationResults {
   status: LibraryStatus;
   addFolder: FolderChange;
   removeFolder: FolderChange;

@@ -27,6 +27,8 @@ export const searchRequestSchema = z.object({
   collapse: z.boolean().default(true),
   /** Restrict results to these library folders (absolute paths). */
   folders: z.array(z.string()).optional(),
+  /** HNSW search breadth for this search only (evaluation compares settings; default: the library's). */
+  ef: z.number().int().min(1).max(10_000).optional(),
   /** Answer with this model's index instead of the active one's (it must cover every photo). */
   model: modelIdSchema.optional(),
 });

@@ -119,15 +119,16 @@ export class HnswIndex {
     this.ef = ef;
   }
 
-  /** Approximate nearest neighbours: ids with cosine similarity, best first. */
+  /** Approximate nearest neighbours: ids with cosine similarity, best first (`ef`: this search's breadth). */
   searchSync(
     query: Float32Array,
     k: number,
     filter?: (id: number) => boolean,
+    ef = this.ef,
   ): Array<{ id: number; score: number }> {
     const n = Math.min(k, this.liveCount);
     if (n <= 0) return [];
-    this.graph.setEf(Math.max(this.ef, n));
+    this.graph.setEf(Math.max(ef, n));
     const { neighbors, distances } = this.graph.searchKnn(Array.from(query), n, filter);
     return neighbors.map((id, i) => ({ id, score: 1 - (distances[i] ?? 1) }));
   }

@@ -18,6 +18,8 @@ export interface SearchOptions {
   within?: readonly string[];
   /** Image ids never to return (e.g. the query photo itself). */
   excludeIds?: readonly number[];
+  /** HNSW search breadth for this search (default: the index's). */
+  ef?: number;
 }
 
 export interface SearchHit {
@@ -52,7 +54,12 @@ export class SimilarSearch {
     // Collapsing folds results together, so ask for more to still fill k groups.
     let want = options.k * this.deps.params.overfetch * (options.collapse ? 2 : 1) + exclude.size;
     for (;;) {
-      const candidates = durable.index.searchSync(query, want, allowed ? (id) => allowed.has(id) : undefined);
+      const candidates = durable.index.searchSync(
+        query,
+        want,
+        allowed ? (id) => allowed.has(id) : undefined,
+        options.ef,
+      );
       const vectors = this.deps.embeddings.vectorsForImages(candidates.map((c) => c.id));
       const scored = [...vectors]
         .filter(([id]) => !exclude.has(id) && (!allowed || allowed.has(id)))

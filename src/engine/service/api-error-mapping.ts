@@ -1,7 +1,11 @@
 import { ApiError } from '../../shared/api-errors.ts';
 import { OutsideLibraryError } from '../access/library-access.ts';
 import { QueryError } from '../engine.ts';
+import { EvaluationError } from '../eval/query-runner.ts';
+import { UnknownImpressionError } from '../eval/search-signals.ts';
+import { TrecImportError } from '../eval/trec-exchange.ts';
 import { CropError } from '../imaging/crop-region.ts';
+import { EvaluationSetConflict } from '../store/evaluation-set-repository.ts';
 import { ImageSkip } from '../imaging/skip-reason.ts';
 
 function fromSkip(skip: ImageSkip, message = skip.message): ApiError {
@@ -28,6 +32,9 @@ export function toApiError(err: unknown, log: (message: string, err?: unknown) =
   if (err instanceof ApiError) return err;
   if (err instanceof OutsideLibraryError) return new ApiError('forbidden', err.message);
   if (err instanceof CropError) return new ApiError('bad-request', err.message);
+  if (err instanceof EvaluationError || err instanceof TrecImportError) return new ApiError('bad-request', err.message);
+  if (err instanceof EvaluationSetConflict) return new ApiError('conflict', err.message);
+  if (err instanceof UnknownImpressionError) return new ApiError('not-found', err.message);
   if (err instanceof ImageSkip) return fromSkip(err);
   if (err instanceof QueryError) {
     return err.cause instanceof ImageSkip

@@ -9,6 +9,7 @@ import type {
   ApiResults,
   LookalikeApiHandlers,
 } from '../../shared/api-contract.ts';
+import type { EvaluationHandlers, EvaluationMethodName } from '../../shared/evaluation-api.ts';
 import { ApiError } from '../../shared/api-errors.ts';
 import { IMAGE_SIZE_PIXELS, type ImageRequest } from '../../shared/image-url.ts';
 import type { IndexingState } from '../../shared/indexing-state.ts';
@@ -19,6 +20,7 @@ import { toApiError } from './api-error-mapping.ts';
 import { IndexingJobs } from './indexing-jobs.ts';
 import { ModelSwitchRunner } from './model-switch-runner.ts';
 import { LibraryWatch, type LibraryWatchOptions } from './library-watch.ts';
+import { EvaluationService } from './evaluation-service.ts';
 import { UploadedQueries, type UploadedQueriesOptions } from './uploaded-queries.ts';
 
 export interface ServedImage {
@@ -50,6 +52,7 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
   private readonly listeners = new Map<ApiEventName, Set<Listener>>();
   private readonly log: (message: string, err?: unknown) => void;
   private watch: LibraryWatch | undefined;
+  private readonly evaluation: EvaluationService;
 
   constructor(engine: Engine, options: LibraryServiceOptions = {}) {
     this.engine = engine;
@@ -61,6 +64,7 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
           err instanceof Error ? (err.stack ?? err.message) : (err ?? ''),
         ));
     this.uploads = new UploadedQueries(options.uploads);
+    this.evaluation = new EvaluationService({ engine, uploads: this.uploads, absolute: (p) => this.absolute(p) });
     this.jobs = new IndexingJobs({
       indexFolders: (folders, onProgress, control) => engine.indexFolders(folders, onProgress, control),
       removeFolder: (folder) => engine.removeFolder(folder),
@@ -82,6 +86,38 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
       log: this.log,
     });
     this.reembed.kick();
+  }
+
+  // The evaluation workbench (evaluation-service.ts), behind the same error mapping.
+  evalSets = this.evaluated('evalSets');
+  evalCreateSet = this.evaluated('evalCreateSet');
+  evalDeleteSet = this.evaluated('evalDeleteSet');
+  evalSet = this.evaluated('evalSet');
+  evalAddQuery = this.evaluated('evalAddQuery');
+  evalRemoveQuery = this.evaluated('evalRemoveQuery');
+  evalPool = this.evaluated('evalPool');
+  evalGradingQueue = this.evaluated('evalGradingQueue');
+  evalGrade = this.evaluated('evalGrade');
+  evalUndo = this.evaluated('evalUndo');
+  evalProgress = this.evaluated('evalProgress');
+  evalMetrics = this.evaluated('evalMetrics');
+  evalCompare = this.evaluated('evalCompare');
+  evalExportTrec = this.evaluated('evalExportTrec');
+  evalImportTrec = this.evaluated('evalImportTrec');
+  evalTriplets = this.evaluated('evalTriplets');
+  evalAddTriplet = this.evaluated('evalAddTriplet');
+  evalRemoveTriplet = this.evaluated('evalRemoveTriplet');
+  evalInvariance = this.evaluated('evalInvariance');
+  evalLogImpression = this.evaluated('evalLogImpression');
+  evalLogClick = this.evaluated('evalLogClick');
+  evalClickThrough = this.evaluated('evalClickThrough');
+  evalInterleavedSearch = this.evaluated('evalInterleavedSearch');
+  evalInterleavingReport = this.evaluated('evalInterleavingReport');
+
+  private evaluated<M extends EvaluationMethodName>(method: M): EvaluationHandlers[M] {
+    const handler = (request: never): Promise<unknown> =>
+      this.guard(() => (this.evaluation[method] as (r: never) => Promise<unknown>).call(this.evaluation, request));
+    return handler as EvaluationHandlers[M];
   }
 
   subscribe<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {

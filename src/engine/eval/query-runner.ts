@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import type { SearchConfiguration } from '../../shared/evaluation-api.ts';
+import type { Crop, SearchResponse } from '../../shared/library-api.ts';
+import type { EvalQueryRow, EvaluationSetRepository } from '../store/evaluation-set-repository.ts';
+import type { ImageIdentityRepository } from '../store/image-identity-repository.ts';
+
+/** What evaluation needs from the engine's search (Engine implements it). */
+export interface EvaluationSearchEngine {
+  /** The model answering searches now. */
+  readonly manifest: { id: string };
+  searchByImageBytes(
+    bytes: Uint8Array,
+    request: {
+      k?: number;
+      collapse?: boolean;
+      crop?: Crop;
+      ef?: number;
+      model?: string;
+      label?: string;
+    },
+  ): Promise<SearchResponse>;
+}
+
+/** An evaluation cannot run as asked: a vanished query photo, a model that cannot answer… */
+export class EvaluationError extends Error {}
+
+export interface RankedResult {
+  contentHash: string;
+  path: string;
+  score: number;
+  width: number | null;
+  height: number | null;
+}
+
+export interface QueryImage {
+  bytes: Buffer;
+  /** Where the query photo is now (library queries), for messages and for the UI. */
+  path: string | null;
+}
+
+/**
+ * Runs one evaluation query under one configuration: finds the query image (a library photo by
+ * its content hash, wherever it is now; an external image from the library's store), searches,
+ * and names each result by its content hash. The query photo itself is left out of its results:
+ * grading a photo against itself says nothing.
+ */
+export class QueryRunner {
+  private readonly deps: {
+    engine: EvaluationSearchEngine;
+    sets: EvaluationSetRepository;
+    identity: ImageIdentityRepository;
+  };
+
+  constructor(deps: QueryRunner['deps']) {
+    this.deps = deps;
+  }
+
+  async queryImage(query: EvalQueryRow): Promise<QueryImage> {
+    if (query.source === 'external') {
+      const stored = this.deps.sets.getQueryImage(query.contentHash);
+      if (!stored) throw new EvaluationError(`The image of query ${query.qid} (${query.label}) is missing`);
+      return { bytes: stored.bytes, path: null };
+    }
+    const found = this.deps.identity.byHashes([query.contentHash]).get(query.contentHash);
+    if (!found) {
+      throw new EvaluationError(
+        `The photo of query ${query.qid} (${query.path ?? query.label}) is no longer in the library`,
+      );
+    }
+    if (found.path !== query.path) this.deps.sets.updateQueryPath(query.id, found.path);
+    try {
+      return { bytes: await readFile(found.path), path: found.path };
+    } catch (err) {
+      throw new EvaluationError(
+        `Cannot read the photo of query ${query.qid} (${found.path}): ${(err as Error).message}`,
+      );
+    }
+  }
+
+  async run(query: EvalQueryRow, config: SearchConfiguration, k = config.k): Promise<RankedResult[]> {
+    const { bytes } = await this.queryImage(query);
+    return this.search(bytes, query.crop, config, k, query.label, query.contentHash);
+  }
+
+  /** A search with the configuration's settings; `ownHash` (the query's) never appears in the results. */
+  async search(
+    bytes: Buffer,
+    crop: Crop | null,
+    config: SearchConfiguration,
+    k: number,
+    label: string,
+    ownHash?: string,
+  ): Promise<RankedResult[]> {
+    const engine = this.deps.engine;
+    const response = await engine.searchByImageBytes(bytes, {
+      k: k + 1,
+      collapse: config.collapse,
+      label,
+      ...(crop && config.crop === 'use' ? { crop } : {}),
+      ...(config.ef !== undefined ? { ef: config.ef } : {}),
+      ...(config.model !== undefined ? { model: config.model } : {}),
+    });
+    if (config.model !== undefined && response.model !== config.model) {
+      throw new EvaluationError(
+        `Configuration ${config.name} asks for the model "${config.model}", but the search answered with "${response.model}"`,
+      );
+    }
+    const hashes = this.deps.identity.hashesOf(response.results.map((r) => r.path));
+    const ranked: RankedResult[] = [];
+    for (const r of response.results) {
+      const contentHash = hashes.get(r.path);
+      // A photo changed since it was indexed has no stable identity yet: it cannot be judged.
+      if (contentHash === undefined || contentHash === ownHash) continue;
+      ranked.push({ contentHash, path: r.path, score: r.score, width: r.width, height: r.height });
+    }
+    return ranked.slice(0, k);
+  }
+}

@@ -1,0 +1,667 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { ApiError } from '../../shared/api-errors.ts';
+import {
+  type EvalProgress,
+  type EvalQueryInfo,
+  type EvaluationHandlers,
+  type EvaluationMethodName,
+  type EvaluationResults,
+  type evaluationMethods,
+  type RunReport,
+  type SearchConfiguration,
+  searchConfigurationSchema,
+} from '../../shared/evaluation-api.ts';
+import type { QueryRef } from '../../shared/query-ref.ts';
+import { blindOrder } from '../eval/blind-order.ts';
+import { compareRuns } from '../eval/configuration-comparison.ts';
+import { runInvarianceTests, type InvarianceAnchor, type TripletCase } from '../eval/invariance-test.ts';
+import {
+  EvaluationError,
+  type EvaluationSearchEngine,
+  QueryRunner,
+  type RankedResult,
+} from '../eval/query-runner.ts';
+import { QueryError } from '../engine.ts';
+import { ImageSkip } from '../imaging/skip-reason.ts';
+import { SearchSignals } from '../eval/search-signals.ts';
+import { metricVsK, scoreSet } from '../eval/set-metrics.ts';
+import { exportSet, importSet } from '../eval/trec-exchange.ts';
+import { rankRun, toRunEntries } from '../eval/trec-format.ts';
+import { resolveCrop } from '../imaging/crop-region.ts';
+import { probeImage } from '../imaging/image-preview.ts';
+import { dot } from '../search/duplicate-collapse.ts';
+import type { EvalQueryRow, EvalSetRow } from '../store/evaluation-set-repository.ts';
+import type { EvaluationStore } from '../store/evaluation-store.ts';
+import type { UploadedQueries } from './uploaded-queries.ts';
+
+/** What the workbench needs from the engine (Engine implements it). */
+export interface EvaluationEngine extends EvaluationSearchEngine {
+  evaluationStore(): EvaluationStore;
+  /** The active model's embedding of an image (L2-normalised: a dot product is the cosine). */
+  embedImageBytes(bytes: Uint8Array): Promise<Float32Array>;
+}
+
+export interface EvaluationServiceDeps {
+  engine: EvaluationEngine;
+  uploads: UploadedQueries;
+  /** An absolute, normalised path from what the person typed (throws ApiError when it is not). */
+  absolute: (typed: string) => string;
+}
+
+type Req<M extends EvaluationMethodName> = z.output<(typeof evaluationMethods)[M]['request']>;
+
+const DEFAULT_CONFIGURATION: SearchConfiguration = searchConfigurationSchema.parse({ name: 'default' });
+/** Invariance asks "is the original first?": every near-duplicate must stay visible for that. */
+const INVARIANCE_CONFIGURATION: SearchConfiguration = searchConfigurationSchema.parse({
+  name: 'invariance',
+  collapse: false,
+  crop: 'ignore',
+  k: 10,
+});
+
+/**
+ * The evaluation workbench behind the API: sets and their queries, blind pooling and grading with
+ * undo, metrics, comparisons with significance, TREC exchange, invariance tests and online
+ * signals. Errors a person can act on are ApiErrors; the caller maps the rest.
+ */
+export class EvaluationService implements EvaluationHandlers {
+  private readonly deps: EvaluationServiceDeps;
+  private readonly store: EvaluationStore;
+  private readonly runner: QueryRunner;
+  private readonly signals: SearchSignals;
+  /** Upload ids under which external query images are shown, by content hash. */
+  private readonly shownExternal = new Map<string, string>();
+
+  constructor(deps: EvaluationServiceDeps) {
+    this.deps = deps;
+    this.store = deps.engine.evaluationStore();
+    this.runner = new QueryRunner({
+      engine: deps.engine,
+      sets: this.store.sets,
+      identity: this.store.identity,
+    });
+    this.signals = new SearchSignals({
+      interactions: this.store.interactions,
+      identity: this.store.identity,
+      runner: this.runner,
+    });
+  }
+
+  async evalSets(): Promise<EvaluationResults['evalSets']> {
+    return this.store.sets.listSets().map((s) => this.summary(s));
+  }
+
+  async evalCreateSet({ name }: Req<'evalCreateSet'>): Promise<EvaluationResults['evalCreateSet']> {
+    return this.summary(this.store.sets.createSet(name));
+  }
+
+  async evalDeleteSet({ setId }: Req<'evalDeleteSet'>): Promise<EvaluationResults['evalDeleteSet']> {
+    return { deleted: this.store.sets.deleteSet(setId) };
+  }
+
+  async evalSet({ setId }: Req<'evalSet'>): Promise<EvaluationResults['evalSet']> {
+    const set = this.set(setId);
+    return { ...this.summary(set), queries: this.queryInfos(setId) };
+  }
+
+  async evalAddQuery({
+    setId,
+    query,
+    crop,
+  }: Req<'evalAddQuery'>): Promise<EvaluationResults['evalAddQuery']> {
+    this.set(setId);
+    const image = await this.queryImageFor(query);
+    if (crop) resolveCrop(crop, image.width, image.height);
+    if (image.source === 'external') {
+      this.store.sets.putQueryImage({
+        contentHash: image.contentHash,
+        name: image.label,
+        bytes: image.bytes!,
+        width: image.width,
+        height: image.height,
+        format: image.format,
+      });
+    }
+    const row = this.store.sets.addQuery({
+      setId,
+      source: image.source,
+      contentHash: image.contentHash,
+      label: image.label,
+      path: image.path,
+      crop: crop ?? null,
+    });
+    return this.queryInfo(row, { pooled: 0, judged: 0 });
+  }
+
+  async evalRemoveQuery({
+    setId,
+    queryId,
+  }: Req<'evalRemoveQuery'>): Promise<EvaluationResults['evalRemoveQuery']> {
+    this.set(setId);
+    return { removed: this.store.sets.removeQuery(setId, queryId) };
+  }
+
+  async evalPool({
+    setId,
+    configurations,
+    queryIds,
+  }: Req<'evalPool'>): Promise<EvaluationResults['evalPool']> {
+    this.set(setId);
+    this.checkDistinctNames(configurations);
+    const wanted = queryIds ? new Set(queryIds) : undefined;
+    const queries = this.store.sets.queries(setId).filter((q) => !wanted || wanted.has(q.id));
+    let added = 0;
+    const failures: Array<{ queryId: number; message: string }> = [];
+    for (const config of configurations) {
+      const { rankings, failures: failed } = await this.runAll(queries, config);
+      for (const f of failed) if (!failures.some((x) => x.queryId === f.queryId)) failures.push(f);
+      for (const [queryId, results] of rankings) {
+        added += this.store.judgments.addToPool(
+          queryId,
+          results.map((r) => ({ contentHash: r.contentHash, path: r.path })),
+        );
+      }
+      this.saveRun(setId, config, rankings);
+    }
+    return { added, progress: this.progress(setId), failures };
+  }
+
+  async evalGradingQueue({
+    setId,
+    queryId,
+  }: Req<'evalGradingQueue'>): Promise<EvaluationResults['evalGradingQueue']> {
+    this.set(setId);
+    const progress = this.store.judgments.progress(setId);
+    const targetId =
+      queryId ??
+      (progress.find((p) => p.pooled > p.judged) ?? progress.find((p) => p.pooled > 0) ?? progress[0])
+        ?.queryId;
+    const row = targetId === undefined ? undefined : this.store.sets.getQuery(setId, targetId);
+    if (queryId !== undefined && !row) throw new ApiError('not-found', `Query ${queryId} is not in this set`);
+    if (!row) return { query: null, items: [], progress: this.progress(setId) };
+    const pool = blindOrder(row.id, this.store.judgments.pool(row.id));
+    const grades = this.store.judgments.judgments(row.id);
+    const here = this.store.identity.byHashes(pool.map((p) => p.contentHash));
+    const counts = progress.find((p) => p.queryId === row.id) ?? { pooled: 0, judged: 0 };
+    return {
+      query: this.queryInfo(row, counts),
+      items: pool.map((p) => {
+        const found = here.get(p.contentHash);
+        return {
+          docId: p.contentHash,
+          path: found?.path ?? null,
+          width: found?.width ?? null,
+          height: found?.height ?? null,
+          grade: grades.get(p.contentHash) ?? null,
+        };
+      }),
+      progress: this.progress(setId),
+    };
+  }
+
+  async evalGrade({
+    setId,
+    queryId,
+    docId,
+    grade,
+  }: Req<'evalGrade'>): Promise<EvaluationResults['evalGrade']> {
+    this.query(setId, queryId);
+    if (!this.store.judgments.pool(queryId).some((p) => p.contentHash === docId)) {
+      throw new ApiError('bad-request', `That photo is not among the candidates of query ${queryId}`);
+    }
+    this.store.judgments.grade(setId, queryId, docId, grade);
+    return this.progress(setId);
+  }
+
+  async evalUndo({ setId }: Req<'evalUndo'>): Promise<EvaluationResults['evalUndo']> {
+    this.set(setId);
+    const undone = this.store.judgments.undo(setId);
+    return {
+      undone: undone
+        ? { queryId: undone.queryId, docId: undone.contentHash, restoredGrade: undone.restoredGrade }
+        : null,
+      progress: this.progress(setId),
+    };
+  }
+
+  async evalProgress({ setId }: Req<'evalProgress'>): Promise<EvaluationResults['evalProgress']> {
+    this.set(setId);
+    return this.progress(setId);
+  }
+
+  async evalMetrics({ setId, configuration, threshold, cutoffs }: Req<'evalMetrics'>): Promise<RunReport> {
+    this.set(setId);
+    return this.runReport(setId, configuration ?? DEFAULT_CONFIGURATION, threshold, cutoffs);
+  }
+
+  async evalCompare(req: Req<'evalCompare'>): Promise<EvaluationResults['evalCompare']> {
+    this.set(req.setId);
+    this.checkDistinctNames(req.configurations);
+    const reports: RunReport[] = [];
+    const series: EvaluationResults['evalCompare']['metricVsK'] = [];
+    const maxK = Math.min(100, Math.max(...req.cutoffs));
+    for (const config of req.configurations) {
+      const { report, rankings, scored } = await this.scoredRun(
+        req.setId,
+        config,
+        req.threshold,
+        req.cutoffs,
+      );
+      reports.push(report);
+      series.push({
+        configuration: config.name,
+        ...metricVsK(scored, rankings, this.judgmentsOf(scored), { threshold: req.threshold, maxK }),
+      });
+    }
+    try {
+      return compareRuns(reports, {
+        cutoffs: req.cutoffs,
+        measure: req.measure,
+        seed: req.seed,
+        iterations: req.iterations,
+        metricVsK: series,
+      });
+    } catch (err) {
+      if (err instanceof RangeError) throw new ApiError('bad-request', err.message);
+      throw err;
+    }
+  }
+
+  async evalExportTrec({ setId }: Req<'evalExportTrec'>): Promise<EvaluationResults['evalExportTrec']> {
+    const set = this.set(setId);
+    return exportSet(this.store, set.id, set.name);
+  }
+
+  async evalImportTrec({
+    qrels,
+    sidecar,
+    name,
+  }: Req<'evalImportTrec'>): Promise<EvaluationResults['evalImportTrec']> {
+    const imported = importSet(this.store, qrels, sidecar, name);
+    return this.summary(this.set(imported.setId));
+  }
+
+  async evalTriplets({ setId }: Req<'evalTriplets'>): Promise<EvaluationResults['evalTriplets']> {
+    this.set(setId);
+    return this.store.triplets.list(setId).map((t) => this.tripletInfo(t));
+  }
+
+  async evalAddTriplet({
+    setId,
+    anchor,
+    same,
+    different,
+  }: Req<'evalAddTriplet'>): Promise<EvaluationResults['evalAddTriplet']> {
+    this.set(setId);
+    const [a, s, d] = [anchor, same, different].map((p) => this.libraryPhoto(p).contentHash) as [
+      string,
+      string,
+      string,
+    ];
+    if (new Set([a, s, d]).size < 3)
+      throw new ApiError('bad-request', 'A triplet needs three different photos');
+    return this.tripletInfo(this.store.triplets.add({ setId, anchorHash: a, sameHash: s, differentHash: d }));
+  }
+
+  async evalRemoveTriplet({
+    setId,
+    tripletId,
+  }: Req<'evalRemoveTriplet'>): Promise<EvaluationResults['evalRemoveTriplet']> {
+    this.set(setId);
+    return { removed: this.store.triplets.remove(setId, tripletId) };
+  }
+
+  async evalInvariance(req: Req<'evalInvariance'>): Promise<EvaluationResults['evalInvariance']> {
+    if (req.setId !== undefined) this.set(req.setId);
+    const anchorPaths = req.anchors.map((p) => this.libraryPhoto(p).path);
+    if (anchorPaths.length === 0 && req.setId !== undefined) {
+      for (const q of this.store.sets.queries(req.setId)) {
+        if (q.source !== 'library') continue;
+        const found = this.store.identity.byHashes([q.contentHash]).get(q.contentHash);
+        if (found) anchorPaths.push(found.path);
+      }
+    }
+    const triplets = req.setId === undefined ? [] : await this.tripletCases(req.setId);
+    if (anchorPaths.length === 0 && triplets.length === 0) {
+      throw new ApiError(
+        'bad-request',
+        'Choose anchor photos of the library, or a set with library queries or triplets',
+      );
+    }
+    const anchors: InvarianceAnchor[] = [];
+    for (const p of new Set(anchorPaths)) {
+      const { contentHash } = this.libraryPhoto(p);
+      anchors.push({ path: p, contentHash, bytes: await this.readPhoto(p) });
+    }
+    return runInvarianceTests(this.runner, {
+      anchors,
+      ...(req.edits ? { edits: req.edits } : {}),
+      triplets,
+      configuration: req.configuration ?? INVARIANCE_CONFIGURATION,
+      passThreshold: req.passThreshold,
+      onFailedCopy: async (file, bytes) => this.showable(bytes, path.basename(file), await probeImage(bytes)),
+    });
+  }
+
+  async evalLogImpression({
+    query,
+    configuration,
+    results,
+  }: Req<'evalLogImpression'>): Promise<EvaluationResults['evalLogImpression']> {
+    return { impressionId: this.signals.logImpression(query, configuration, results) };
+  }
+
+  async evalLogClick({
+    impressionId,
+    position,
+    action,
+  }: Req<'evalLogClick'>): Promise<EvaluationResults['evalLogClick']> {
+    return { clickId: this.signals.logClick(impressionId, position, action) };
+  }
+
+  async evalClickThrough({
+    maxPosition,
+  }: Req<'evalClickThrough'>): Promise<EvaluationResults['evalClickThrough']> {
+    return this.signals.clickThrough(maxPosition);
+  }
+
+  async evalInterleavedSearch(
+    req: Req<'evalInterleavedSearch'>,
+  ): Promise<EvaluationResults['evalInterleavedSearch']> {
+    if (req.a.name === req.b.name)
+      throw new ApiError('bad-request', 'Interleave two configurations with different names');
+    const image = await this.queryImageFor(req.query);
+    const bytes = image.bytes ?? (await this.readPhoto(image.path!));
+    return this.signals.interleavedSearch(
+      { bytes, label: image.label, crop: req.crop ?? null },
+      req.a,
+      req.b,
+      req.k,
+      req.seed,
+    );
+  }
+
+  async evalInterleavingReport(): Promise<EvaluationResults['evalInterleavingReport']> {
+    return this.signals.interleavingReport();
+  }
+
+  // --- helpers ---
+
+  private set(setId: number): EvalSetRow {
+    const set = this.store.sets.getSet(setId);
+    if (!set) throw new ApiError('not-found', `There is no evaluation set ${setId}`);
+    return set;
+  }
+
+  private query(setId: number, queryId: number): EvalQueryRow {
+    this.set(setId);
+    const row = this.store.sets.getQuery(setId, queryId);
+    if (!row) throw new ApiError('not-found', `Query ${queryId} is not in this set`);
+    return row;
+  }
+
+  private summary(set: EvalSetRow): EvaluationResults['evalCreateSet'] {
+    return { id: set.id, name: set.name, createdAt: set.createdAt, progress: this.progress(set.id) };
+  }
+
+  private progress(setId: number): EvalProgress {
+    const rows = this.store.judgments.progress(setId);
+    return {
+      queries: rows.length,
+      queriesDone: rows.filter((r) => r.pooled > 0 && r.judged === r.pooled).length,
+      pooled: rows.reduce((s, r) => s + r.pooled, 0),
+      judged: rows.reduce((s, r) => s + r.judged, 0),
+    };
+  }
+
+  private queryInfos(setId: number): EvalQueryInfo[] {
+    const counts = new Map(this.store.judgments.progress(setId).map((p) => [p.queryId, p]));
+    return this.store.sets
+      .queries(setId)
+      .map((q) => this.queryInfo(q, counts.get(q.id) ?? { pooled: 0, judged: 0 }));
+  }
+
+  private queryInfo(q: EvalQueryRow, counts: { pooled: number; judged: number }): EvalQueryInfo {
+    const where =
+      q.source === 'library'
+        ? (this.store.identity.byHashes([q.contentHash]).get(q.contentHash)?.path ?? null)
+        : null;
+    let uploadId: string | undefined;
+    if (q.source === 'external') {
+      const stored = this.store.sets.getQueryImage(q.contentHash);
+      if (stored) uploadId = this.showable(stored.bytes, stored.name, stored);
+    }
+    return {
+      id: q.id,
+      qid: q.qid,
+      label: q.label,
+      source: q.source,
+      path: where,
+      contentHash: q.contentHash,
+      crop: q.crop,
+      pooled: counts.pooled,
+      judged: counts.judged,
+      ...(uploadId ? { uploadId } : {}),
+    };
+  }
+
+  /** Keeps bytes among the uploaded queries so a window can show them; reuses a live id. */
+  private showable(
+    bytes: Buffer,
+    name: string,
+    info: { width: number; height: number; format: string },
+  ): string {
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const known = this.shownExternal.get(hash);
+    if (known && this.deps.uploads.get(known)) return known;
+    const stored = this.deps.uploads.add(bytes, name, info);
+    this.shownExternal.set(hash, stored.id);
+    return stored.id;
+  }
+
+  private tripletInfo(t: {
+    id: number;
+    anchorHash: string;
+    sameHash: string;
+    differentHash: string;
+  }): EvaluationResults['evalAddTriplet'] {
+    const here = this.store.identity.byHashes([t.anchorHash, t.sameHash, t.differentHash]);
+    return {
+      id: t.id,
+      anchor: here.get(t.anchorHash)?.path ?? null,
+      same: here.get(t.sameHash)?.path ?? null,
+      different: here.get(t.differentHash)?.path ?? null,
+    };
+  }
+
+  private async tripletCases(setId: number): Promise<TripletCase[]> {
+    const cases: TripletCase[] = [];
+    for (const t of this.store.triplets.list(setId)) {
+      const info = this.tripletInfo(t);
+      if (!info.anchor || !info.same || !info.different) continue;
+      const [a, s, d] = await Promise.all(
+        [info.anchor, info.same, info.different].map(async (p) =>
+          this.deps.engine.embedImageBytes(await this.readPhoto(p)),
+        ),
+      );
+      cases.push({
+        anchor: info.anchor,
+        same: info.same,
+        different: info.different,
+        simSame: dot(a!, s!),
+        simDifferent: dot(a!, d!),
+      });
+    }
+    return cases;
+  }
+
+  /** An indexed photo of the library, by the path a person gave. */
+  private libraryPhoto(typed: string): {
+    path: string;
+    contentHash: string;
+    width: number | null;
+    height: number | null;
+  } {
+    const file = this.deps.absolute(typed);
+    const found = this.store.identity.byPath(file);
+    if (!found) throw new ApiError('not-found', `${file} is not an indexed photo of the library`);
+    return found;
+  }
+
+  private async readPhoto(file: string): Promise<Buffer> {
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw new ApiError('not-found', `Cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+
+  private async queryImageFor(query: QueryRef): Promise<{
+    source: 'library' | 'external';
+    contentHash: string;
+    label: string;
+    path: string | null;
+    bytes: Buffer | null;
+    width: number;
+    height: number;
+    format: string;
+  }> {
+    if (query.kind === 'library') {
+      const photo = this.libraryPhoto(query.path);
+      let { width, height } = photo;
+      if (width === null || height === null)
+        ({ width, height } = await probeImage(await this.readPhoto(photo.path)));
+      return {
+        source: 'library',
+        contentHash: photo.contentHash,
+        label: photo.path,
+        path: photo.path,
+        bytes: null,
+        width,
+        height,
+        format: 'library',
+      };
+    }
+    const stored = this.deps.uploads.get(query.id);
+    if (!stored)
+      throw new ApiError('not-found', 'That query image is no longer kept; please drop or choose it again.');
+    return {
+      source: 'external',
+      contentHash: createHash('sha256').update(stored.bytes).digest('hex'),
+      label: stored.name,
+      path: null,
+      bytes: stored.bytes,
+      ...stored.info,
+    };
+  }
+
+  private checkDistinctNames(configurations: readonly SearchConfiguration[]): void {
+    const names = configurations.map((c) => c.name);
+    if (new Set(names).size !== names.length) {
+      throw new ApiError('bad-request', `Each configuration needs its own name (got ${names.join(', ')})`);
+    }
+  }
+
+  private async runAll(
+    queries: readonly EvalQueryRow[],
+    config: SearchConfiguration,
+    k = config.k,
+  ): Promise<{
+    rankings: Map<number, RankedResult[]>;
+    failures: Array<{ queryId: number; message: string }>;
+  }> {
+    const rankings = new Map<number, RankedResult[]>();
+    const failures: Array<{ queryId: number; message: string }> = [];
+    for (const q of queries) {
+      try {
+        rankings.set(q.id, await this.runner.run(q, config, k));
+      } catch (err) {
+        // One bad query (a vanished photo) must not cost the whole run.
+        if (!(err instanceof EvaluationError || err instanceof QueryError || err instanceof ImageSkip))
+          throw err;
+        failures.push({ queryId: q.id, message: err.message });
+      }
+    }
+    // When nothing could run, the cause is the configuration (a model that cannot answer…).
+    if (queries.length > 0 && rankings.size === 0) {
+      throw new ApiError('bad-request', `${config.name}: ${failures[0]!.message}`);
+    }
+    return { rankings, failures };
+  }
+
+  private saveRun(
+    setId: number,
+    config: SearchConfiguration,
+    rankings: ReadonlyMap<number, readonly RankedResult[]>,
+  ): number {
+    return this.store.runs.save(setId, {
+      name: config.name,
+      configuration: JSON.stringify(config),
+      modelId: config.model ?? this.deps.engine.manifest.id,
+      rankings,
+    });
+  }
+
+  private judgmentsOf(queries: ReadonlyArray<{ queryId: number }>): Map<number, Map<string, number>> {
+    return new Map(queries.map((q) => [q.queryId, this.store.judgments.judgments(q.queryId)]));
+  }
+
+  private async runReport(
+    setId: number,
+    config: SearchConfiguration,
+    threshold: number,
+    cutoffs: readonly number[],
+  ): Promise<RunReport> {
+    return (await this.scoredRun(setId, config, threshold, cutoffs)).report;
+  }
+
+  private async scoredRun(
+    setId: number,
+    config: SearchConfiguration,
+    threshold: number,
+    cutoffs: readonly number[],
+  ): Promise<{
+    report: RunReport;
+    rankings: Map<number, string[]>;
+    scored: Array<{ queryId: number; qid: string; label: string }>;
+  }> {
+    const queries = this.store.sets.queries(setId);
+    const { rankings, failures } = await this.runAll(queries, config);
+    const runId = this.saveRun(setId, config, rankings);
+    // Scored in the order trec_eval reads the exported run (score, then id), so both agree.
+    const byQid = rankRun(
+      toRunEntries(
+        new Map(
+          [...rankings].map(([id, docs]) => [
+            String(id),
+            docs.map((d) => ({ docId: d.contentHash, score: d.score })),
+          ]),
+        ),
+        config.name,
+      ),
+    );
+    const ordered = new Map([...byQid].map(([id, docs]) => [Number(id), docs]));
+    const scored = queries
+      .filter((q) => rankings.has(q.id))
+      .map((q) => ({ queryId: q.id, qid: q.qid, label: q.label }));
+    const sorted = [...new Set(cutoffs)].sort((a, b) => a - b);
+    const score = scoreSet(scored, ordered, this.judgmentsOf(scored), { threshold, cutoffs: sorted });
+    return {
+      report: {
+        configuration: config,
+        runId,
+        threshold,
+        cutoffs: sorted,
+        perQuery: score.perQuery,
+        mean: score.mean,
+        unjudged: score.unjudged,
+        failures,
+      },
+      rankings: ordered,
+      scored,
+    };
+  }
+}
