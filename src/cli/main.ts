@@ -6,6 +6,9 @@ import { Engine, type EngineConfig, QueryError } from '../engine/engine.ts';
 import { parseCropSpec } from '../engine/imaging/crop-region.ts';
 import { CropError } from '../engine/imaging/crop-region.ts';
 import { readModelManifest } from '../engine/embedding/model-manifest.ts';
+import { defaultModelsDir, ModelRegistry } from '../engine/embedding/model-registry.ts';
+import { ModelSwitchRunner } from '../engine/service/model-switch-runner.ts';
+import { addModelSwitchCommands, runSwitchInForeground } from './model-switch-commands.ts';
 import { describeStoreError } from '../engine/store/database.ts';
 import { appDataDir, defaultLibraryPath } from '../engine/library/library-location.ts';
 import { runQualityBenchmark } from '../engine/eval/quality-benchmark.ts';
@@ -18,12 +21,15 @@ import { createProgressReporter } from './progress-reporter.ts';
 import { runIndexBenchmark } from './index-benchmark.ts';
 import { runSpeedBenchmark } from './speed-benchmark.ts';
 import { runWatchBenchmark } from './watch-benchmark.ts';
+import { addModelsCommand } from './models-command.ts';
+import { addEvalCommand } from './eval-commands.ts';
 
 const { root, modelManifestPath, embedWorkerUrl } = bundledModelLocation(import.meta.url);
 const rendererDir = path.join(root, 'out', 'renderer');
 
 interface CommonOptions {
   library?: string;
+  modelsDir?: string;
   device: string;
   json?: boolean;
   indexParams?: EngineConfig['indexParams'];
@@ -34,9 +40,18 @@ function openEngine(o: CommonOptions, workload: 'foreground' | 'background' = 'f
     libraryPath: path.resolve(o.library ?? defaultLibraryPath()),
     modelManifestPath,
     embedWorkerUrl,
+    models: modelRegistry(o),
     device: o.device,
     workload,
     ...(o.indexParams ? { indexParams: o.indexParams } : {}),
+  });
+}
+
+/** The installed models: the bundled one and those in the models folder. */
+function modelRegistry(o: { modelsDir?: string }): ModelRegistry {
+  return new ModelRegistry({
+    dir: path.resolve(o.modelsDir ?? defaultModelsDir()),
+    bundled: readModelManifest(modelManifestPath),
   });
 }
 
@@ -56,6 +71,10 @@ function positiveInt(v: string): number {
 }
 
 const libraryOption = new Option('--library <file.db>', 'library database (default: the app’s own library)');
+const modelsDirOption = new Option(
+  '--models-dir <dir>',
+  'where installed models are kept (default: $LOOKALIKE_MODELS_DIR, else the app’s models folder)',
+);
 const deviceOption = new Option(
   '--device <device>',
   'where the model runs: auto, cpu, gpu, or a provider name (cuda, dml, coreml)',
@@ -70,6 +89,7 @@ program
   .description('add folders to the library and index the photos in them (again: only what changed)')
   .argument('<folder...>', 'folders with photos')
   .addOption(libraryOption)
+  .addOption(modelsDirOption)
   .addOption(deviceOption)
   .option('--json', 'print the summary as JSON')
   .action(async (folders: string[], o: CommonOptions) => {
@@ -79,6 +99,9 @@ program
         .indexFolders(folders, (p) => progress.update(p))
         .finally(() => progress.stop());
       console.log(o.json ? JSON.stringify(summary) : formatIndexSummary(summary));
+      // A switch to another model goes on from where it stopped (the new photos included).
+      if (engine.modelSwitch()) console.error(await runSwitchInForeground(engine));
+      else await engine.continueModelSwitch();
     });
   });
 
@@ -87,6 +110,7 @@ program
   .description('find the photos most similar to each query image')
   .argument('<image...>', 'query images (need not be in the library)')
   .addOption(libraryOption)
+  .addOption(modelsDirOption)
   .addOption(deviceOption)
   .option('-k <n>', 'results per query', positiveInt, 20)
   .option(
@@ -108,6 +132,10 @@ program
   )
   .option('--no-collapse', 'list near-duplicates separately instead of grouping them')
   .option('--ef <n>', 'HNSW search breadth (higher: better recall, slower)', positiveInt)
+  .option(
+    '--model <id>',
+    'answer with this model (its index must cover every photo; default: the active one)',
+  )
   .option('--json', 'one JSON object per query per line')
   .action(
     async (
@@ -118,6 +146,7 @@ program
         folder: string[];
         collapse: boolean;
         ef?: number;
+        model?: string;
       },
     ) => {
       await withEngine({ ...o, ...(o.ef ? { indexParams: { ef: o.ef } } : {}) }, async (engine) => {
@@ -130,6 +159,7 @@ program
               collapse: o.collapse,
               ...(o.crop ? { crop: o.crop } : {}),
               ...(o.folder.length ? { folders: o.folder } : {}),
+              ...(o.model ? { model: o.model } : {}),
             });
             if (o.json) {
               const results = res.results.map((r) => ({
@@ -163,8 +193,9 @@ program
 
 program
   .command('status')
-  .description('library counts, model, execution provider and index health')
+  .description('library counts, model (and a switch under way), execution provider and index health')
   .addOption(libraryOption)
+  .addOption(modelsDirOption)
   .addOption(deviceOption)
   .option('--json', 'print as JSON')
   .action(async (o: CommonOptions) => {
@@ -178,6 +209,7 @@ program
   .command('serve')
   .description('serve the app to a browser on this computer only (http://127.0.0.1), until Ctrl+C')
   .addOption(libraryOption)
+  .addOption(modelsDirOption)
   .addOption(deviceOption)
   .option(
     '--port <n>',
@@ -238,6 +270,7 @@ program
   .command('watch')
   .description('keep the library up to date: reconcile now, then index changes as they happen (Ctrl+C stops)')
   .addOption(libraryOption)
+  .addOption(modelsDirOption)
   .addOption(deviceOption)
   .option('--json', 'print events as JSON lines')
   .option(
@@ -249,9 +282,23 @@ program
   .action(async (o: CommonOptions & { recheckEvery: number }) => {
     const engine = openEngine(o, 'background');
     const libraryPath = path.resolve(o.library ?? defaultLibraryPath());
+    // A switch to another model is embedded in the background, new photos included.
+    const reembed = new ModelSwitchRunner({
+      engine,
+      onState: (state) => {
+        if (o.json)
+          console.log(JSON.stringify({ type: 'model-switch', ...state, at: new Date().toISOString() }));
+        else if (state.reembedding) {
+          const r = state.reembedding;
+          console.log(`${new Date().toLocaleTimeString()}  embedding for ${r.model}: ${r.done}/${r.total}`);
+        }
+      },
+      log: (message) => console.error(`lookalike: ${message}`),
+    });
     const print = (e: WatchEvent): void => {
       if (o.json) console.log(JSON.stringify({ ...e, at: new Date().toISOString() }));
       else if (e.type !== 'progress') console.log(formatWatchEvent(e));
+      if (e.type === 'updated' || e.type === 'reconciled') reembed.kick();
     };
     // The app's own data (thumbnail cache) never becomes part of the library.
     const watcher = new FolderWatcher(engine, print, {
@@ -263,7 +310,7 @@ program
       if (stopping) return;
       stopping = true;
       if (!o.json) console.error(`${signal}: finishing the current batch and stopping…`);
-      await watcher.close();
+      await Promise.all([watcher.close(), reembed.close()]);
       engine.flushSnapshot();
       await engine.close();
       process.exit(0);
@@ -308,6 +355,18 @@ program
     }
   });
 
+const modelsCommand = addModelsCommand(program, {
+  registry: modelRegistry,
+  libraryOption,
+  modelsDirOption,
+  activeModel: async (o) => {
+    if (!existsSync(path.resolve(o.library ?? defaultLibraryPath()))) return undefined;
+    return withEngine({ ...o, device: 'cpu' }, async (engine) => engine.manifest.id);
+  },
+});
+
+addEvalCommand(program, { openEngine: (o) => openEngine(o), libraryOption, deviceOption, modelsDirOption });
+
 const bench = program.command('bench').description('measure the search');
 bench
   .command('quality')
@@ -316,12 +375,32 @@ bench
   )
   .argument('<dataset-dir>', 'a folder with manifest.tsv (path + group or label columns)')
   .addOption(libraryOption)
+  .addOption(modelsDirOption)
   .addOption(deviceOption)
+  .option(
+    '--model <id|manifest.json>',
+    'the model to measure: an installed one, or a manifest file (default: the bundled one)',
+  )
   .option('--json', 'print as JSON')
-  .action(async (dir: string, o: CommonOptions) => {
+  .action(async (dir: string, o: CommonOptions & { model?: string }) => {
+    // A manifest file is measured as it is, without installing it.
+    const manifestFile = o.model?.endsWith('.json') ? path.resolve(o.model) : undefined;
+    const models = modelRegistry(o);
+    if (o.model && !manifestFile && !models.get(o.model)) {
+      const installed = models.list().map((m) => m.manifest.id);
+      throw new Error(`The model "${o.model}" is not installed. Installed: ${installed.join(', ')}.`);
+    }
+    const model = manifestFile ? readModelManifest(manifestFile).manifest.id : o.model;
     const report = await runQualityBenchmark({
       datasetDir: path.resolve(dir),
-      engineConfig: { modelManifestPath, embedWorkerUrl, device: o.device },
+      engineConfig: {
+        modelManifestPath: manifestFile ?? modelManifestPath,
+        embedWorkerUrl,
+        device: o.device,
+        models,
+        ...(model ? { initialModel: model } : {}),
+      },
+      ...(model ? { model } : {}),
       ...(o.library ? { libraryPath: path.resolve(o.library) } : {}),
       log: (line) => console.error(line),
     });
@@ -387,6 +466,12 @@ bench
     });
     console.log(report.text);
   });
+
+addModelSwitchCommands<CommonOptions & { wait?: boolean }>(modelsCommand, {
+  openEngine: (o) => openEngine(o),
+  registry: (o) => modelRegistry(o),
+  withLibraryOptions: (c) => c.addOption(libraryOption).addOption(modelsDirOption).addOption(deviceOption),
+});
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(`lookalike: ${describeStoreError(err) ?? err.message}`);

@@ -388,6 +388,11 @@ export class EvaluationService implements EvaluationHandlers {
     return this.signals.interleavingReport();
   }
 
+  /** Whether a path is an indexed photo of the library (else it would be an external query). */
+  isLibraryPhoto(file: string): boolean {
+    return this.store.identity.byPath(file) !== undefined;
+  }
+
   // --- helpers ---
 
   private set(setId: number): EvalSetRow {
