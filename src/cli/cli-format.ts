@@ -39,8 +39,16 @@ export function formatStatus(s: LibraryStatus): string {
     `Library: ${s.library}`,
     `Photos:  ${s.images} indexed, ${s.skipped} skipped`,
     `Model:   ${s.model.id} (${s.model.dim}-d)`,
-    `Device:  ${s.device.provider}`,
   ];
+  const r = s.reembedding;
+  if (r) {
+    const how =
+      r.phase === 'waiting' ? ' (goes on with `lookalike models use`, `index`, `watch` or `serve`)' : '';
+    lines.push(
+      `         switching to ${r.model}: ${r.done} of ${r.total} photos embedded, ${r.phase}${how}; ${s.model.id} answers until then`,
+    );
+  }
+  lines.push(`Device:  ${s.device.provider}`);
   for (const f of s.device.fallbacks) lines.push(`         ${f.provider} not used: ${f.reason}`);
   lines.push(
     `Index:   ${s.index.vectors} vectors, ${s.index.state} (${s.index.detail}), ${s.index.pendingChanges} changes since last snapshot`,

@@ -78,6 +78,8 @@ export async function runQualityBenchmark(opts: {
   datasetDir: string;
   engineConfig: Omit<EngineConfig, 'libraryPath'>;
   libraryPath?: string;
+  /** The model to measure (installed, or the config's default); the library is switched to it first. */
+  model?: string;
   log?: (line: string) => void;
 }): Promise<QualityReport> {
   const set = readLabelledSet(opts.datasetDir);
@@ -91,6 +93,12 @@ export async function runQualityBenchmark(opts: {
     opts.log?.(
       `indexed ${summary.indexed} (${summary.unchanged} unchanged) in ${summary.seconds.toFixed(1)} s`,
     );
+    if (opts.model && engine.manifest.id !== opts.model) {
+      // A library indexed with another model: embed it for this one too.
+      engine.useModel(opts.model);
+      const switched = await engine.continueModelSwitch();
+      opts.log?.(`embedded ${switched.embedded} for ${opts.model} in ${switched.seconds.toFixed(1)} s`);
+    }
     const rankings = new Map<string, string[]>();
     let queryMs = 0;
     let device = '';

@@ -1,5 +1,5 @@
 import type { ModelSwitchEvent } from '../../shared/api-contract.ts';
-import type { Engine } from '../engine.ts';
+import { type Engine, ModelChoiceError } from '../engine.ts';
 import { JobControl } from '../library/job-control.ts';
 
 export interface ModelSwitchRunnerDeps {
@@ -84,7 +84,8 @@ export class ModelSwitchRunner {
     if (!this.deps.engine.modelSwitch()) {
       // No switch: only fill in vectors the active model lacks (dropped ones), quietly.
       await this.deps.engine.continueModelSwitch(undefined, this.control).catch((err: unknown) => {
-        this.deps.log('Embedding photos the model lacks failed', err);
+        // A model that is not installed is reported where it is used (status, search).
+        if (!(err instanceof ModelChoiceError)) this.deps.log('Embedding photos the model lacks failed', err);
       });
       return;
     }
