@@ -9,6 +9,12 @@ import {
 } from './library-api.ts';
 import { evaluationMethods, type EvaluationResults } from './evaluation-api.ts';
 import { pathSchema, queryRefSchema } from './query-ref.ts';
+import {
+  installModelSchema,
+  type ModelInfo,
+  type ModelInstallEvent,
+  removeModelSchema,
+} from './model-api.ts';
 
 /**
  * The app's API, declared once: each method's request schema (validated at every boundary) and
@@ -76,6 +82,15 @@ export const apiMethods = {
    * one replaces once its index covers every photo. The active model again: forget the switch.
    */
   useModel: method(z.strictObject({ model: modelIdSchema })),
+  /** Installed models and the catalog's others: size, licence, notes, the active one. */
+  models: method(noArguments),
+  /**
+   * Installs a catalog model (downloaded, verified and converted as needed) or a model file on this
+   * computer; resolves once it is installed, with progress as `modelInstall` events.
+   */
+  installModel: method(installModelSchema),
+  /** Removes an installed model: the library's data for it, then its files (not the active one). */
+  removeModel: method(removeModelSchema),
   /** The evaluation workbench (evaluation-api.ts). */
   ...evaluationMethods,
 } as const satisfies Record<string, MethodSpec>;
@@ -119,6 +134,9 @@ export interface ApiResults extends EvaluationResults {
   uploadQuery: UploadedQuery;
   search: SearchResponse;
   useModel: ModelSwitchEvent;
+  models: ModelInfo[];
+  installModel: ModelInfo;
+  removeModel: { id: string; removed: boolean; freedBytes: number };
 }
 
 export interface LibraryChange {
@@ -137,12 +155,14 @@ export interface ApiEvents {
   indexing: IndexingState;
   libraryChanged: LibraryChange;
   modelSwitch: ModelSwitchEvent;
+  modelInstall: ModelInstallEvent;
 }
 export type ApiEventName = keyof ApiEvents;
 export const apiEventNames = [
   'indexing',
   'libraryChanged',
   'modelSwitch',
+  'modelInstall',
 ] as const satisfies readonly ApiEventName[];
 
 type Arguments<M extends ApiMethodName> =

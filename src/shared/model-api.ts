@@ -44,8 +44,10 @@ export const installModelSchema = z.union([
       .min(1, 'a path is needed')
       .max(4096)
       .refine((p) => /\.(onnx|tflite)$/i.test(p), 'a model file ends in .onnx or .tflite'),
-    /** For an ONNX file: the catalog model it is (uses its manifest). */
+    /** For an ONNX file: the catalog model it is (uses its manifest)… */
     catalogId: modelIdSchema.optional(),
+    /** …or its own manifest, a JSON file on this computer (docs/models.md). */
+    manifestPath: z.string().trim().min(1).max(4096).optional(),
   }),
 ]);
 

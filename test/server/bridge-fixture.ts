@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../../src/engine/engine.ts';
+import { readModelManifest } from '../../src/engine/embedding/model-manifest.ts';
+import { ModelRegistry } from '../../src/engine/embedding/model-registry.ts';
 import { LibraryService } from '../../src/engine/service/library-service.ts';
 import { type BridgeServer, startBridgeServer } from '../../src/server/bridge-server.ts';
 import { makeTempDir, writeScene } from '../fixtures/synthetic-photos.ts';
@@ -16,6 +18,8 @@ export interface BridgeFixture {
   photos: string;
   outside: string;
   libraryPath: string;
+  /** Where models installed through the API go. */
+  modelsDir: string;
   engine: Engine;
   service: LibraryService;
   server: BridgeServer;
@@ -52,9 +56,13 @@ export async function startBridgeFixture(
   }
 
   const libraryPath = path.join(tmp.dir, 'library.db');
+  const modelManifestPath = path.join(repoRoot, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json');
+  // Models installed through the API stay in the fixture's folder.
+  const modelsDir = path.join(tmp.dir, 'models');
   const engine = Engine.open({
     libraryPath,
-    modelManifestPath: path.join(repoRoot, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json'),
+    modelManifestPath,
+    models: new ModelRegistry({ dir: modelsDir, bundled: readModelManifest(modelManifestPath) }),
     embedWorkerUrl: new URL('../../src/engine/embedding/embed-worker.ts', import.meta.url),
     device: 'cpu',
     inferenceThreads: 2,
@@ -74,6 +82,7 @@ export async function startBridgeFixture(
     photos,
     outside,
     libraryPath,
+    modelsDir,
     engine,
     service,
     server,

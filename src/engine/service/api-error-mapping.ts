@@ -7,6 +7,10 @@ import { TrecImportError } from '../eval/trec-exchange.ts';
 import { CropError } from '../imaging/crop-region.ts';
 import { EvaluationSetConflict } from '../store/evaluation-set-repository.ts';
 import { ImageSkip } from '../imaging/skip-reason.ts';
+import { DownloadError } from '../embedding/model-download.ts';
+import { ModelInstallError } from '../embedding/model-install.ts';
+import { ManifestError } from '../embedding/model-manifest.ts';
+import { BundledModelError } from '../embedding/model-registry.ts';
 
 function fromSkip(skip: ImageSkip, message = skip.message): ApiError {
   switch (skip.code) {
@@ -36,6 +40,15 @@ export function toApiError(err: unknown, log: (message: string, err?: unknown) =
   if (err instanceof EvaluationSetConflict) return new ApiError('conflict', err.message);
   if (err instanceof UnknownImpressionError) return new ApiError('not-found', err.message);
   if (err instanceof ImageSkip) return fromSkip(err);
+  if (err instanceof ModelInstallError) {
+    if (err.reason === 'unreadable') return new ApiError('not-found', err.message);
+    return new ApiError(err.reason === 'id-taken' ? 'conflict' : 'bad-request', err.message);
+  }
+  if (err instanceof ManifestError) return new ApiError('bad-request', err.message);
+  if (err instanceof BundledModelError) return new ApiError('conflict', err.message);
+  if (err instanceof DownloadError) {
+    return new ApiError(err.reason === 'wrong-hash' ? 'bad-request' : 'unavailable', err.message);
+  }
   if (err instanceof QueryError) {
     return err.cause instanceof ImageSkip
       ? fromSkip(err.cause, err.message)

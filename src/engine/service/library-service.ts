@@ -19,6 +19,8 @@ import { ImageSkip } from '../imaging/skip-reason.ts';
 import { toApiError } from './api-error-mapping.ts';
 import { IndexingJobs } from './indexing-jobs.ts';
 import { ModelSwitchRunner } from './model-switch-runner.ts';
+import { ModelService } from './model-service.ts';
+import type { ModelRegistry } from '../embedding/model-registry.ts';
 import { LibraryWatch, type LibraryWatchOptions } from './library-watch.ts';
 import { EvaluationService } from './evaluation-service.ts';
 import { UploadedQueries, type UploadedQueriesOptions } from './uploaded-queries.ts';
@@ -35,6 +37,8 @@ export interface LibraryServiceOptions {
   uploads?: UploadedQueriesOptions;
   /** Where unexpected errors go (with their stacks); default: stderr. */
   log?: (message: string, err?: unknown) => void;
+  /** The installed models (default: the engine's registry). */
+  models?: ModelRegistry;
 }
 
 type Listener = (payload: never) => void;
@@ -53,6 +57,7 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
   private readonly log: (message: string, err?: unknown) => void;
   private watch: LibraryWatch | undefined;
   private readonly evaluation: EvaluationService;
+  private readonly modelService: ModelService;
 
   constructor(engine: Engine, options: LibraryServiceOptions = {}) {
     this.engine = engine;
@@ -86,6 +91,12 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
       log: this.log,
     });
     this.reembed.kick();
+    this.modelService = new ModelService({
+      engine,
+      ...(options.models ? { registry: options.models } : {}),
+      emit: (event) => this.emit('modelInstall', event),
+      absolute: (p) => this.absolute(p),
+    });
   }
 
   // The evaluation workbench (evaluation-service.ts), behind the same error mapping.
@@ -221,6 +232,18 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
     });
   }
 
+  async models(): Promise<ApiResults['models']> {
+    return this.guard(() => this.modelService.models());
+  }
+
+  async installModel(request: ApiParsedRequest<'installModel'>): Promise<ApiResults['installModel']> {
+    return this.guard(() => this.modelService.installModel(request));
+  }
+
+  async removeModel(request: ApiParsedRequest<'removeModel'>): Promise<ApiResults['removeModel']> {
+    return this.guard(() => this.modelService.removeModel(request));
+  }
+
   /** A picture for a window: a library photo (library folders only) or an uploaded query. */
   async image({ ref, size }: ImageRequest): Promise<ServedImage> {
     return this.guard(async () => {
@@ -288,6 +311,7 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
    */
   async close(waitMs?: number): Promise<boolean> {
     const watching = this.watch?.close();
+    this.modelService.close();
     const reembedding = this.reembed.close();
     const stopped = await this.jobs.close(waitMs);
     await watching;
