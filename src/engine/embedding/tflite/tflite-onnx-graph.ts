@@ -106,12 +106,12 @@ export function emitFeatureExtractor(
     const out = tensorOf(op.outputs[0], where);
     const tag = `op${op.index}`;
     const finish = (name: string, activation: Activation, layout: Value['layout'] = 'nchw'): void => {
-      const activated = applyActivation(graph, name, activation, tag, where);
-      const quantized =
+      const q = activationQuant(out, where);
+      const stored =
         opts.mode === 'qdq'
-          ? fakeQuant(graph, activated, activationQuant(out, where), `t${out.index}`)
-          : activated;
-      values.set(out.index, { name: quantized, layout });
+          ? fakeQuant(graph, applyActivation(graph, name, activation, tag, where), q, `t${out.index}`)
+          : clampToStoredRange(graph, name, activation, q, tag, where);
+      values.set(out.index, { name: stored, layout });
     };
     switch (op.code) {
       case BuiltinOperator.CONV_2D:
@@ -432,6 +432,43 @@ function fakeQuant(graph: Graph, x: string, q: TensorQuant, tag: string): string
   const inputs = (v: string): string[] => [v, `${params}/scale`, `${params}/zero_point`];
   const quantized = addNode(graph, 'QuantizeLinear', `${tag}/quantize`, inputs(x), `${tag}/q`);
   return addNode(graph, 'DequantizeLinear', `${tag}/dequantize`, inputs(quantized), `${tag}/dq`);
+}
+
+/**
+ * Float mode keeps TensorFlow Lite's saturation: a uint8 tensor holds only
+ * [(0 - zero_point) × scale, (255 - zero_point) × scale], so values outside it are clamped, in
+ * the same Clip as a fused ReLU/ReLU6 (which onnxruntime then fuses into the convolution).
+ */
+function clampToStoredRange(
+  graph: Graph,
+  x: string,
+  activation: Activation,
+  q: TensorQuant,
+  tag: string,
+  where: string,
+): string {
+  let lo = (0 - q.zeroPoint) * q.scale;
+  let hi = (255 - q.zeroPoint) * q.scale;
+  let input = x;
+  switch (activation) {
+    case 'none':
+      break;
+    case 'relu':
+      lo = Math.max(lo, 0);
+      break;
+    case 'relu6':
+      lo = Math.max(lo, 0);
+      hi = Math.min(hi, 6);
+      break;
+    case 'relu-n1-to-1':
+      lo = Math.max(lo, -1);
+      hi = Math.min(hi, 1);
+      break;
+    default:
+      input = applyActivation(graph, x, activation, tag, where);
+  }
+  const name = `${tag}/clip`;
+  return addNode(graph, 'Clip', name, [input, floatScalar(graph, lo), floatScalar(graph, hi)], name);
 }
 
 function applyActivation(
