@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { bundledModelLocation } from '../engine/embedding/bundled-model-location.ts';
 import { Engine } from '../engine/engine.ts';
+import { readModelManifest } from '../engine/embedding/model-manifest.ts';
+import { defaultModelsDir, ModelRegistry } from '../engine/embedding/model-registry.ts';
 import { appDataDir, defaultLibraryPath } from '../engine/library/library-location.ts';
 import { LibraryService } from '../engine/service/library-service.ts';
 import type { HostMessage } from '../shared/engine-host-protocol.ts';
@@ -17,6 +19,8 @@ const libraryPath = path.resolve(defaultLibraryPath());
 const engine = Engine.open({
   libraryPath,
   modelManifestPath,
+  // The models installed on this computer (the same folder the `lookalike` command uses).
+  models: new ModelRegistry({ dir: defaultModelsDir(), bundled: readModelManifest(modelManifestPath) }),
   embedWorkerUrl,
   workload: 'background',
 });
