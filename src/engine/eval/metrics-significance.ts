@@ -124,6 +124,16 @@ export function signTest(wins: number, losses: number): number {
   const n = wins + losses;
   if (n === 0) return 1;
   const k = Math.min(wins, losses);
+  if (n <= 50) {
+    // Binomial coefficients up to C(50, 25) are exact in a double, so small counts give exact p-values.
+    let c = 1;
+    let sum = 0;
+    for (let i = 0; i <= k; i++) {
+      if (i > 0) c = (c * (n - i + 1)) / i;
+      sum += c;
+    }
+    return Math.min(1, (2 * sum) / 2 ** n);
+  }
   // Sum C(n, i) / 2^n for i <= k in log space, so large counts neither overflow nor underflow.
   let logC = 0;
   let tail = 0;

@@ -105,13 +105,29 @@ export class QueryRunner {
         `Configuration ${config.name} asks for the model "${config.model}", but the search answered with "${response.model}"`,
       );
     }
-    const hashes = this.deps.identity.hashesOf(response.results.map((r) => r.path));
+    const hashes = this.deps.identity.hashesOf(
+      response.results.flatMap((r) => [r.path, ...r.duplicates.map((d) => d.path)]),
+    );
     const ranked: RankedResult[] = [];
     for (const r of response.results) {
-      const contentHash = hashes.get(r.path);
+      let lead: { path: string; score: number; width: number | null; height: number | null } = r;
+      if (ownHash !== undefined && hashes.get(r.path) === ownHash) {
+        // The query photo led a group of its near-duplicates: the best of them takes its place,
+        // or the copies a curator most wants to see would vanish with it.
+        const next = r.duplicates.find((d) => hashes.get(d.path) !== ownHash);
+        if (!next) continue;
+        lead = { ...next, width: null, height: null };
+      }
+      const contentHash = hashes.get(lead.path);
       // A photo changed since it was indexed has no stable identity yet: it cannot be judged.
-      if (contentHash === undefined || contentHash === ownHash) continue;
-      ranked.push({ contentHash, path: r.path, score: r.score, width: r.width, height: r.height });
+      if (contentHash === undefined) continue;
+      ranked.push({
+        contentHash,
+        path: lead.path,
+        score: lead.score,
+        width: lead.width,
+        height: lead.height,
+      });
     }
     return ranked.slice(0, k);
   }
