@@ -20,6 +20,7 @@ import { formatIndexSummary, formatSearchTable, formatStatus, formatWatchEvent }
 import { createProgressReporter } from './progress-reporter.ts';
 import { runIndexBenchmark } from './index-benchmark.ts';
 import { runSpeedBenchmark } from './speed-benchmark.ts';
+import { runVectorFormatBenchmark } from './vector-format-benchmark.ts';
 import { runWatchBenchmark } from './watch-benchmark.ts';
 import { addModelsCommand } from './models-command.ts';
 import { addEvalCommand } from './eval-commands.ts';
@@ -402,6 +403,23 @@ bench
       },
       ...(model ? { model } : {}),
       ...(o.library ? { libraryPath: path.resolve(o.library) } : {}),
+      log: (line) => console.error(line),
+    });
+    console.log(o.json ? JSON.stringify(report) : report.text);
+  });
+
+bench
+  .command('vectors')
+  .description(
+    'retrieval quality and library size per 1,000 photos with vectors stored as float32, float16 and int8',
+  )
+  .argument('<dataset-dir>', 'a folder with manifest.tsv (path + group or label columns)')
+  .addOption(deviceOption)
+  .option('--json', 'print as JSON')
+  .action(async (dir: string, o: CommonOptions) => {
+    const report = await runVectorFormatBenchmark({
+      datasetDir: path.resolve(dir),
+      engineConfig: { modelManifestPath, embedWorkerUrl, device: o.device },
       log: (line) => console.error(line),
     });
     console.log(o.json ? JSON.stringify(report) : report.text);

@@ -38,6 +38,7 @@ import { ImageRepository } from './store/image-repository.ts';
 import { IndexRepository } from './store/index-repository.ts';
 import { LibraryModelRepository } from './store/library-model-repository.ts';
 import { ModelRepository } from './store/model-repository.ts';
+import type { VectorFormat } from './store/vector-codec.ts';
 
 export interface EngineConfig {
   libraryPath: string;
@@ -56,9 +57,17 @@ export interface EngineConfig {
   workload?: 'foreground' | 'background';
   indexParams?: Partial<IndexParams>;
   ingest?: Partial<IngestOptions>;
+  /** The form new vectors are stored in (default: DEFAULT_VECTOR_FORMAT; every form is read). */
+  vectorFormat?: VectorFormat;
   /** Where thumbnails are cached (default: `<libraryPath>.thumbs` next to the database). */
   thumbnailDir?: string;
 }
+
+/**
+ * The form vectors are stored in unless configured otherwise: chosen by measurement
+ * (BENCHMARKS.md, "Vector storage"); libraries written in another form keep being read.
+ */
+export const DEFAULT_VECTOR_FORMAT: VectorFormat = 'float32';
 
 /** A search with a query given as encoded image bytes instead of a path (drop, paste, upload). */
 export type ImageBytesSearchRequest = Omit<SearchRequest, 'imagePath'> & {
@@ -147,6 +156,7 @@ export class Engine {
       slot = new ModelSlot(loaded, {
         db: this.db,
         params: this.params,
+        vectorFormat: this.config.vectorFormat ?? DEFAULT_VECTOR_FORMAT,
         embedder: {
           workerUrl: this.config.embedWorkerUrl,
           device: this.config.device ?? 'auto',

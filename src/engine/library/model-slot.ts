@@ -6,6 +6,7 @@ import type { IndexParams } from '../index/index-params.ts';
 import { EmbeddingRepository } from '../store/embedding-repository.ts';
 import { IndexRepository } from '../store/index-repository.ts';
 import { ModelRepository } from '../store/model-repository.ts';
+import type { VectorFormat } from '../store/vector-codec.ts';
 
 /** The installed models, as the engine sees them: a model by id, or nothing when it is not installed. */
 export interface ModelSource {
@@ -15,6 +16,8 @@ export interface ModelSource {
 export interface ModelSlotOptions {
   db: Database;
   params: IndexParams;
+  /** The form new vectors are stored in. */
+  vectorFormat: VectorFormat;
   embedder: Omit<EmbedderOptions, 'manifest' | 'modelPath'>;
 }
 
@@ -41,7 +44,7 @@ export class ModelSlot {
     this.options = options;
     // A different file under the same id drops that id's old vectors: they never mix.
     new ModelRepository(options.db).ensure(loaded.manifest);
-    this.embeddings = new EmbeddingRepository(options.db, loaded.manifest.id);
+    this.embeddings = new EmbeddingRepository(options.db, loaded.manifest.id, options.vectorFormat);
     this.indexLog = new IndexRepository(options.db, loaded.manifest.id);
   }
 

@@ -1,12 +1,15 @@
 import type { Database } from 'better-sqlite3';
-import { decodeVector, encodeVector } from './vector-codec.ts';
+import { decodeVector, encodeVector, type VectorFormat } from './vector-codec.ts';
 
 export class EmbeddingRepository {
   private readonly db: Database;
   private readonly modelId: string;
-  constructor(db: Database, modelId: string) {
+  /** The form new vectors are written in; every form is read. */
+  private readonly format: VectorFormat;
+  constructor(db: Database, modelId: string, format: VectorFormat = 'float32') {
     this.db = db;
     this.modelId = modelId;
+    this.format = format;
   }
 
   has(contentHash: string): boolean {
@@ -23,7 +26,7 @@ export class EmbeddingRepository {
         `INSERT INTO embeddings (content_hash, model_id, vector) VALUES (?, ?, ?)
          ON CONFLICT(content_hash, model_id) DO UPDATE SET vector = excluded.vector`,
       )
-      .run(contentHash, this.modelId, encodeVector(vector));
+      .run(contentHash, this.modelId, encodeVector(vector, this.format));
   }
 
   /** Vectors of the given images that are live ('ok') and embedded for this model. */

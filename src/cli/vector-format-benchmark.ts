@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { EngineConfig } from '../engine/engine.ts';
+import { type QualityReport, runQualityBenchmark } from '../engine/eval/quality-benchmark.ts';
+import { decodeVector, type VectorFormat, vectorFormats } from '../engine/store/vector-codec.ts';
+
+export interface VectorFormatRow {
+  format: VectorFormat;
+  quality: QualityReport['model'];
+  /** Bytes per 1,000 photos: the whole library file, its vectors, its index snapshot. */
+  per1000: { file: number; vectors: number; snapshot: number };
+  /** Cosine between each photo's stored vector and its float32 vector (1: identical). */
+  cosineToFloat32: { min: number; mean: number };
+}
+
+export interface VectorFormatReport {
+  dataset: string;
+  images: number;
+  rows: VectorFormatRow[];
+  text: string;
+}
+
+interface LibraryFacts {
+  images: number;
+  file: number;
+  vectors: number;
+  snapshot: number;
+  byHash: Map<string, Float32Array>;
+}
+
+function readLibrary(file: string): LibraryFacts {
+  const db = new BetterSqlite3(file);
+  try {
+    // Everything into the main file, so its size is what the library takes.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const one = <T>(sql: string): T => db.prepare(sql).get() as T;
+    const rows = db.prepare('SELECT content_hash AS hash, vector FROM embeddings').all() as Array<{
+      hash: string;
+      vector: Buffer;
+    }>;
+    return {
+      images: one<{ n: number }>("SELECT COUNT(*) AS n FROM images WHERE status = 'ok'").n,
+      file: statSync(file).size,
+      vectors: one<{ n: number }>('SELECT COALESCE(SUM(length(vector)), 0) AS n FROM embeddings').n,
+      snapshot: one<{ n: number }>('SELECT COALESCE(SUM(byte_length), 0) AS n FROM index_snapshots').n,
+      byHash: new Map(rows.map((r) => [r.hash, decodeVector(r.vector)])),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+/**
+ * Indexes a labelled set once per vector storage form, through the real engine (HNSW built from
+ * the stored vectors, exact re-scoring on them), and reports quality, library size per 1,000
+ * photos, and how far each form's vectors are from float32.
+ */
+export async function runVectorFormatBenchmark(opts: {
+  datasetDir: string;
+  engineConfig: Omit<EngineConfig, 'libraryPath'>;
+  log?: (line: string) => void;
+}): Promise<VectorFormatReport> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lookalike-vector-bench-'));
+  try {
+    const rows: VectorFormatRow[] = [];
+    let reference: Map<string, Float32Array> | undefined;
+    let images = 0;
+    for (const format of vectorFormats) {
+      opts.log?.(`${format}:`);
+      const libraryPath = path.join(tmp, `${format}.db`);
+      const report = await runQualityBenchmark({
+        datasetDir: opts.datasetDir,
+        engineConfig: { ...opts.engineConfig, vectorFormat: format },
+        libraryPath,
+        ...(opts.log ? { log: opts.log } : {}),
+      });
+      const facts = readLibrary(libraryPath);
+      images = facts.images;
+      reference ??= facts.byHash;
+      const cosines = [...facts.byHash].map(([hash, v]) => cosine(v, reference!.get(hash)!));
+      const per = (bytes: number): number => (bytes / facts.images) * 1000;
+      rows.push({
+        format,
+        quality: report.model,
+        per1000: { file: per(facts.file), vectors: per(facts.vectors), snapshot: per(facts.snapshot) },
+        cosineToFloat32: {
+          min: Math.min(...cosines),
+          mean: cosines.reduce((s, c) => s + c, 0) / cosines.length,
+        },
+      });
+    }
+    const mb = (b: number): string => (b / 2 ** 20).toFixed(2).padStart(6);
+    const text = [
+      `${path.basename(opts.datasetDir)}: ${images} photos; sizes per 1,000 photos (MiB)`,
+      'format     N-S     mAP    P@10   library  vectors  snapshot  min cos to f32',
+      ...rows.map(
+        (r) =>
+          `${r.format.padEnd(8)} ${r.quality.ns.toFixed(3)}  ${r.quality.map.toFixed(3)}  ${r.quality.p10.toFixed(3)}` +
+          `   ${mb(r.per1000.file)}   ${mb(r.per1000.vectors)}   ${mb(r.per1000.snapshot)}   ${r.cosineToFloat32.min.toFixed(6)}`,
+      ),
+    ].join('\n');
+    return { dataset: opts.datasetDir, images, rows, text };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
