@@ -172,18 +172,23 @@ export class ModelRegistry {
     return true;
   }
 
-  /** Removes what killed installs and removals left behind (not partial downloads: they resume). */
-  async cleanUp(): Promise<void> {
+  /**
+   * Removes what killed installs and removals left behind (not partial downloads: they resume).
+   * Only leftovers untouched for `olderThanMs` go: another process may be installing right now.
+   */
+  async cleanUp(olderThanMs = 60 * 60 * 1000): Promise<void> {
     let names: string[] = [];
     try {
       names = readdirSync(this.dir);
     } catch {
       return;
     }
+    const now = (this.options.now ?? Date.now)();
     for (const name of names) {
-      if (name.startsWith(INSTALL_TEMP_PREFIX) || name.startsWith(REMOVING_PREFIX)) {
-        await rm(path.join(this.dir, name), { recursive: true, force: true });
-      }
+      if (!name.startsWith(INSTALL_TEMP_PREFIX) && !name.startsWith(REMOVING_PREFIX)) continue;
+      const folder = path.join(this.dir, name);
+      const age = now - (statSync(folder, { throwIfNoEntry: false })?.mtimeMs ?? now);
+      if (age >= olderThanMs) await rm(folder, { recursive: true, force: true });
     }
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUNDLED_MODEL_ID } from '../../../src/engine/embedding/model-catalog.ts';
@@ -218,9 +218,14 @@ describe('the model registry', () => {
     mkdirSync(path.join(dir, '.install-abc123'), { recursive: true });
     writeFileSync(path.join(dir, '.install-abc123', 'model.onnx'), bytes.subarray(0, 10));
     mkdirSync(path.join(dir, '.removing-old'), { recursive: true });
+    mkdirSync(path.join(dir, '.install-running'), { recursive: true });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(path.join(dir, '.install-abc123'), twoHoursAgo, twoHoursAgo);
+    utimesSync(path.join(dir, '.removing-old'), twoHoursAgo, twoHoursAgo);
     expect(registry.list().map((m) => m.manifest.id)).toEqual([BUNDLED_MODEL_ID]);
-    await registry.cleanUp();
-    expect(folderContents(dir)).toEqual([]);
+    // An install another process is running right now is left alone.
+    await new ModelRegistry({ dir, bundled }).cleanUp();
+    expect(folderContents(dir)).toEqual(['.install-running']);
   });
 
   it('skips a damaged install and says why', () => {
