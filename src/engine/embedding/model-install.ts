@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import {
@@ -8,6 +9,7 @@ import {
   type ModelDescription,
   type ModelManifest,
   type ModelOrigin,
+  type ModelSpeed,
   parseModelManifest,
 } from './model-manifest.ts';
 import { packInputSync } from './model-tensor.ts';
@@ -124,7 +126,7 @@ export async function installModelFile(o: InstallFileOptions): Promise<LoadedMan
     if (already) return sameOrRefuse(already, manifest);
 
     o.onPhase?.('checking');
-    await checkModelRuns(modelPath, manifest);
+    manifest.speed = await checkModelRuns(modelPath, manifest);
 
     o.onPhase?.('installing');
     await writeFile(path.join(temp, MANIFEST_FILE_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -178,17 +180,24 @@ function checkExpected(
   }
 }
 
+/** Pictures per run when the engine indexes (the ingest batch size), and so when speed is measured. */
+const SPEED_BATCH = 8;
+
 /**
- * Loads the model with ONNX Runtime and runs it once on a generated picture: the file must be a
- * model, take the manifest's input, and give one finite vector of the manifest's dimension.
+ * Loads the model with ONNX Runtime and runs it on generated pictures: the file must be a model,
+ * take the manifest's input, give one finite vector of the manifest's dimension per picture, and
+ * take several pictures at once (the engine embeds in batches). Returns the speed it measured on
+ * this computer's CPU.
  */
-export async function checkModelRuns(modelPath: string, manifest: ModelManifest): Promise<void> {
+export async function checkModelRuns(modelPath: string, manifest: ModelManifest): Promise<ModelSpeed> {
+  const threads = Math.max(1, Math.floor(os.availableParallelism() / 2));
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(modelPath, {
       executionProviders: ['cpu'],
-      graphOptimizationLevel: 'basic',
-      intraOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
     });
   } catch (err) {
     throw new ModelInstallError(
@@ -211,18 +220,23 @@ export async function checkModelRuns(modelPath: string, manifest: ModelManifest)
       );
     }
     const [w, h] = input.size;
-    const dims = input.layout === 'nchw' ? [1, 3, h, w] : [1, h, w, 3];
-    const tensor = new ort.Tensor(input.dtype, packInputSync([testPicture(w, h)], input), dims);
-    let result: ort.InferenceSession.ReturnType;
+    const run = async (batch: number): Promise<ort.Tensor> => {
+      const pictures = Array.from({ length: batch }, (_, i) => testPicture(w, h, i));
+      const dims = input.layout === 'nchw' ? [batch, 3, h, w] : [batch, h, w, 3];
+      const tensor = new ort.Tensor(input.dtype, packInputSync(pictures, input), dims);
+      const result = await session.run({ [input.name]: tensor }, [output.name]);
+      return result[output.name]!;
+    };
+
+    let out: ort.Tensor;
     try {
-      result = await session.run({ [input.name]: tensor }, [output.name]);
+      out = await run(1);
     } catch (err) {
       throw new ModelInstallError(
         'unloadable',
         `The model does not run on a ${w}×${h} ${input.dtype} ${input.layout.toUpperCase()} picture as the manifest describes: ${firstLine(err)}`,
       );
     }
-    const out = result[output.name]!;
     if (out.type !== 'float32') {
       throw new ModelInstallError(
         'unloadable',
@@ -239,20 +253,41 @@ export async function checkModelRuns(modelPath: string, manifest: ModelManifest)
     if (!values.every(Number.isFinite)) {
       throw new ModelInstallError('unloadable', `The model's output contains NaN or infinite values.`);
     }
+
+    const started = performance.now();
+    let batched: ort.Tensor | undefined;
+    try {
+      batched = await run(SPEED_BATCH);
+    } catch {
+      // Reported below: a fixed batch dimension is the usual cause.
+    }
+    if (batched?.data.length !== SPEED_BATCH * output.dim) {
+      throw new ModelInstallError(
+        'unloadable',
+        `The model takes only one picture at a time (its batch dimension is fixed), but Lookalike embeds ${SPEED_BATCH} at once; export it with a dynamic batch axis.`,
+      );
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      imagesPerSecond: Math.round((SPEED_BATCH / seconds) * 10) / 10,
+      provider: 'cpu',
+      threads,
+      batch: SPEED_BATCH,
+    };
   } finally {
     await session.release();
   }
 }
 
 /** A smooth colour ramp with a few edges: exercises every channel and position of the input. */
-function testPicture(w: number, h: number): Uint8Array {
+function testPicture(w: number, h: number, variant = 0): Uint8Array {
   const img = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = (y * w + x) * 3;
       img[i] = Math.round((255 * x) / (w - 1));
       img[i + 1] = Math.round((255 * y) / (h - 1));
-      img[i + 2] = (x >> 4) % 2 === (y >> 4) % 2 ? 200 : 40;
+      img[i + 2] = ((x + variant * 5) >> 4) % 2 === (y >> 4) % 2 ? 200 : 40;
     }
   }
   return img;

@@ -33,7 +33,7 @@ export function describeModels(o: ModelListingOptions): ModelInfo[] {
       notes: m.manifest.notes ?? entry?.notes ?? null,
       recommended: entry?.recommended ?? false,
       active: m.manifest.id === o.activeId,
-      imagesPerSecond: speed(m.manifest.id),
+      imagesPerSecond: speed(m.manifest.id) ?? m.manifest.speed?.imagesPerSecond ?? null,
       docs: entry?.kind === 'file' ? entry.docs : null,
       installedAt: m.installedAt,
     };

@@ -88,9 +88,19 @@ export const modelManifestSchema = modelDescriptionSchema.extend({
   origin: modelOriginSchema.optional(),
   /** When it was installed (ms since the epoch). */
   installedAt: z.number().int().nonnegative().optional(),
+  /** Embedding speed measured when it was installed, on that computer. */
+  speed: z
+    .object({
+      imagesPerSecond: z.number().positive(),
+      provider: z.string(),
+      threads: z.number().int().positive(),
+      batch: z.number().int().positive(),
+    })
+    .optional(),
 });
 
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
+export type ModelSpeed = NonNullable<ModelManifest['speed']>;
 
 export interface LoadedManifest {
   manifest: ModelManifest;

@@ -196,6 +196,23 @@ describe('the model registry', () => {
     expect(folderContents(dir)).toEqual([]);
   });
 
+  it('refuses a model that takes one picture at a time', async () => {
+    const { registry, dir } = fresh();
+    const { bytes, description } = tinyOnnxModel({ fixedBatch: true });
+    const r = await refusal(registry.install({ file: writeModel('batch1.onnx', bytes), description }));
+    expect(r.reason).toBe('unloadable');
+    expect(r.message).toMatch(/only one picture at a time .*dynamic batch axis/);
+    expect(folderContents(dir)).toEqual([]);
+  });
+
+  it('measures the speed on this computer when installing', async () => {
+    const { registry } = fresh();
+    const { bytes, description } = tinyOnnxModel({ seed: 11 });
+    const model = await registry.install({ file: writeModel('speed.onnx', bytes), description });
+    expect(model.manifest.speed).toMatchObject({ provider: 'cpu', batch: 8 });
+    expect(model.manifest.speed!.imagesPerSecond).toBeGreaterThan(0);
+  });
+
   it('refuses a file that cannot be read', async () => {
     const { registry } = fresh();
     const r = await refusal(
