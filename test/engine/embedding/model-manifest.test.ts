@@ -70,7 +70,9 @@ describe('model manifests', () => {
   });
 
   it('a description needs no file or hash, but a hash given must be one', () => {
-    const { file: _file, sha256: _sha, ...description } = valid;
+    const description: Record<string, unknown> = { ...valid };
+    delete description.file;
+    delete description.sha256;
     expect(parseModelDescription(description, 'd.json').id).toBe('tiny-model');
     expect(problems(() => parseModelDescription({ ...description, sha256: 'abc' }, 'd.json'))).toMatch(
       /sha256: must be 64 lower-case hexadecimal digits/,
