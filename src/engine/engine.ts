@@ -82,6 +82,9 @@ export class QueryError extends Error {}
 /** A model that is not installed, or whose index cannot answer yet: the person's choice, reported as such. */
 export class ModelChoiceError extends QueryError {}
 
+/** A re-embed's outcome, and whether it ended the switch (the new model answers now). */
+export type ModelSwitchSummary = ReembedSummary & { switched: boolean };
+
 /** What dropping a model's data reclaimed. */
 export interface DroppedModelData {
   model: string;
@@ -107,7 +110,7 @@ export class Engine {
   private readonly slots = new Map<string, ModelSlot>();
   private reembedRun?: {
     model: string;
-    promise: Promise<ReembedSummary>;
+    promise: Promise<ModelSwitchSummary>;
     progress?: ReembedProgress;
     control?: JobControl;
   };
@@ -511,9 +514,10 @@ export class Engine {
   continueModelSwitch(
     onProgress?: (p: ReembedProgress) => void,
     control?: JobControl,
-  ): Promise<ReembedSummary & { switched: boolean }> {
+  ): Promise<ModelSwitchSummary> {
+    // A second caller waits for the run under way (its own progress and control are not used).
     const running = this.reembedRun;
-    if (running) return running.promise.then((summary) => ({ ...summary, switched: false }));
+    if (running) return running.promise;
     const { target } = this.choice.get();
     let slot: ModelSlot;
     try {
@@ -526,7 +530,7 @@ export class Engine {
       promise: Promise.resolve(undefined as never),
       ...(control ? { control } : {}),
     };
-    const work = async (): Promise<ReembedSummary & { switched: boolean }> => {
+    const work = async (): Promise<ModelSwitchSummary> => {
       const summary = await reembedMissing(
         {
           db: this.db,
@@ -556,7 +560,7 @@ export class Engine {
       if (this.reembedRun === run) this.reembedRun = undefined;
     });
     this.reembedRun = run;
-    return run.promise as Promise<ReembedSummary & { switched: boolean }>;
+    return run.promise;
   }
 
   /**

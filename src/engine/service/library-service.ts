@@ -69,11 +69,18 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
           err instanceof Error ? (err.stack ?? err.message) : (err ?? ''),
         ));
     this.uploads = new UploadedQueries(options.uploads);
-    this.evaluation = new EvaluationService({ engine, uploads: this.uploads, absolute: (p) => this.absolute(p) });
+    this.evaluation = new EvaluationService({
+      engine,
+      uploads: this.uploads,
+      absolute: (p) => this.absolute(p),
+    });
     this.jobs = new IndexingJobs({
       indexFolders: (folders, onProgress, control) => engine.indexFolders(folders, onProgress, control),
       removeFolder: (folder) => engine.removeFolder(folder),
-      onState: (state) => this.emit('indexing', state),
+      onState: (state) => {
+        this.emit('indexing', state);
+        this.reembed?.holdWhile(state.phase !== 'idle');
+      },
       onFinished: (job, run) => {
         this.emit('libraryChanged', {
           reason: job.kind === 'remove' ? 'folder-removed' : 'indexed',
@@ -127,7 +134,9 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
 
   private evaluated<M extends EvaluationMethodName>(method: M): EvaluationHandlers[M] {
     const handler = (request: never): Promise<unknown> =>
-      this.guard(() => (this.evaluation[method] as (r: never) => Promise<unknown>).call(this.evaluation, request));
+      this.guard(() =>
+        (this.evaluation[method] as (r: never) => Promise<unknown>).call(this.evaluation, request),
+      );
     return handler as EvaluationHandlers[M];
   }
 
@@ -211,7 +220,9 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
       if (query.kind === 'upload') {
         const stored = this.uploads.get(query.id);
         if (!stored) throw this.uploadGone();
-        return this.engine.searchByImageBytes(stored.bytes, { ...rest, label: stored.name });
+        return this.evaluation.logSearch(
+          await this.engine.searchByImageBytes(stored.bytes, { ...rest, label: stored.name }),
+        );
       }
       const file = this.absolute(query.path);
       if (!(await this.engine.isInsideLibrary(file))) {
@@ -220,7 +231,7 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
           `Only photos inside the library's folders can be searched by path: ${file}`,
         );
       }
-      return this.engine.searchByImage({ ...rest, imagePath: file });
+      return this.evaluation.logSearch(await this.engine.searchByImage({ ...rest, imagePath: file }));
     });
   }
 
@@ -242,6 +253,22 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
 
   async removeModel(request: ApiParsedRequest<'removeModel'>): Promise<ApiResults['removeModel']> {
     return this.guard(() => this.modelService.removeModel(request));
+  }
+
+  async cancelModelInstall(
+    request: ApiParsedRequest<'cancelModelInstall'>,
+  ): Promise<ApiResults['cancelModelInstall']> {
+    return this.guard(() => this.modelService.cancelModelInstall(request));
+  }
+
+  async pauseModelSwitch(): Promise<ApiResults['pauseModelSwitch']> {
+    this.reembed.pause();
+    return this.reembed.current;
+  }
+
+  async resumeModelSwitch(): Promise<ApiResults['resumeModelSwitch']> {
+    this.reembed.resume();
+    return this.reembed.current;
   }
 
   /** A picture for a window: a library photo (library folders only) or an uploaded query. */
@@ -300,8 +327,9 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
   }
 
   /** Resolves once the queued background jobs are done (tests, orderly shutdown). */
-  whenIdle(): Promise<void> {
-    return this.jobs.idle();
+  async whenIdle(): Promise<void> {
+    await this.jobs.idle();
+    await this.reembed.idle();
   }
 
   /**

@@ -21,6 +21,9 @@ export class ModelSwitchRunner {
   private running: Promise<void> | undefined;
   /** Asked to run again while running (a new switch, or photos added meanwhile). */
   private again = false;
+  /** Paused on request, and held while indexing runs. */
+  private paused = false;
+  private held = false;
   private closed = false;
   private lastEmit = 0;
 
@@ -54,17 +57,37 @@ export class ModelSwitchRunner {
   restart(): void {
     this.control.cancel();
     this.control = new JobControl();
+    if (this.held || this.paused) this.control.pause();
     this.emit(true);
     this.kick();
   }
 
+  /** Pauses the re-embed on a person's request (what is done is kept); searches are unaffected. */
   pause(): void {
-    this.control.pause();
-    this.emit(true);
+    this.paused = true;
+    this.applyPause();
   }
 
   resume(): void {
-    this.control.resume();
+    this.paused = false;
+    this.applyPause();
+  }
+
+  /**
+   * Pauses the re-embed while the library's own indexing runs (a person waits for those photos;
+   * the re-embed is bulk work), and resumes it after. Searches are never held.
+   */
+  holdWhile(busy: boolean): void {
+    if (busy === this.held) return;
+    this.held = busy;
+    this.applyPause();
+  }
+
+  private applyPause(): void {
+    const pause = this.paused || this.held;
+    if (pause === this.control.isPaused) return;
+    if (pause) this.control.pause();
+    else this.control.resume();
     this.emit(true);
   }
 
