@@ -20,6 +20,7 @@ import { formatIndexSummary, formatSearchTable, formatStatus, formatWatchEvent }
 import { createProgressReporter } from './progress-reporter.ts';
 import { runIndexBenchmark } from './index-benchmark.ts';
 import { runSpeedBenchmark } from './speed-benchmark.ts';
+import { DEFAULT_BENCH_BATCHES, defaultBenchProviders, runModelsBenchmark } from './models-benchmark.ts';
 import { runVectorFormatBenchmark } from './vector-format-benchmark.ts';
 import { runWatchBenchmark } from './watch-benchmark.ts';
 import { addModelsCommand } from './models-command.ts';
@@ -484,6 +485,60 @@ bench
     });
     console.log(report.text);
   });
+
+bench
+  .command('models')
+  .description(
+    'model inference speed: images/s per execution provider and batch size, for the bundled model and the models named',
+  )
+  .argument(
+    '[model...]',
+    'installed model ids or manifest files (.json); the bundled model is always measured',
+  )
+  .addOption(modelsDirOption)
+  .option(
+    '--providers <list>',
+    'execution providers to try, comma-separated',
+    defaultBenchProviders().join(','),
+  )
+  .option('--batches <list>', 'batch sizes, comma-separated', DEFAULT_BENCH_BATCHES.join(','))
+  .option('--threads <n>', 'inference threads (default: all cores)', positiveInt)
+  .option('--seconds <n>', 'seconds to time each batch size for', positiveInt, 2)
+  .option('--json', 'print as JSON')
+  .action(
+    async (
+      ids: string[],
+      o: {
+        modelsDir?: string;
+        providers: string;
+        batches: string;
+        threads?: number;
+        seconds: number;
+        json?: boolean;
+      },
+    ) => {
+      const registry = modelRegistry(o);
+      const models = [readModelManifest(modelManifestPath)];
+      for (const id of ids) {
+        const model = id.endsWith('.json') ? readModelManifest(path.resolve(id)) : registry.get(id);
+        if (!model) throw new Error(`The model "${id}" is not installed and is not a manifest file.`);
+        if (!models.some((m) => m.modelPath === model.modelPath)) models.push(model);
+      }
+      const batches = o.batches.split(',').map((b) => positiveInt(b.trim()));
+      const report = await runModelsBenchmark({
+        models,
+        providers: o.providers
+          .split(',')
+          .map((p) => p.trim().toLowerCase())
+          .filter(Boolean),
+        batches,
+        seconds: o.seconds,
+        ...(o.threads ? { threads: o.threads } : {}),
+        log: (line) => console.error(line),
+      });
+      console.log(o.json ? JSON.stringify(report) : report.text);
+    },
+  );
 
 addModelSwitchCommands<CommonOptions & { wait?: boolean }>(modelsCommand, {
   openEngine: (o) => openEngine(o),
