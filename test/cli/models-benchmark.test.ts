@@ -24,10 +24,9 @@ describe('lookalike bench models', () => {
 
   it('measures every model on every available provider and batch size, and says why a provider is missing', async () => {
     const tiny = tinyOnnxModel();
-    const { id: _id, ...tinyDescription } = tiny.description;
     const converted = convertTfliteModel(tinyTfliteClassifier());
     const models = [
-      install('tiny-onnx', tiny.bytes, tinyDescription),
+      install('tiny-onnx', tiny.bytes, tiny.description),
       install('tiny-tflite', converted.onnx, converted.manifest),
     ];
     const report = await runModelsBenchmark({
