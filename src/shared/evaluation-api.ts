@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cropSchema, type Crop, type SearchResultItem } from './library-api.ts';
+import { cropSchema, type Crop, modelIdSchema, type SearchResultItem } from './library-api.ts';
 import { pathSchema, queryRefSchema } from './query-ref.ts';
 
 /**
@@ -20,7 +20,7 @@ export const searchConfigurationSchema = z.strictObject({
     .min(1, 'a configuration needs a name')
     .max(64)
     .regex(/^[A-Za-z0-9._:+-]+$/, 'a configuration name is letters, digits and . _ : + - (no spaces)'),
-  model: z.string().trim().min(1).max(200).optional(),
+  model: modelIdSchema.optional(),
   ef: z.number().int().min(1).max(10_000).optional(),
   collapse: z.boolean().default(true),
   crop: z.enum(['use', 'ignore']).default('use'),

@@ -51,6 +51,8 @@ export interface SearchResponse {
   /** The model whose index answered (every result comes from it). */
   model: string;
   device: string;
+  /** The logged impression of these results, for reporting clicks on them (evalLogClick). */
+  impressionId?: number;
 }
 
 export interface FolderStatus {

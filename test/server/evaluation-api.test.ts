@@ -219,10 +219,18 @@ describe('the evaluation workbench over HTTP', () => {
     await call('evalLogClick', { impressionId, position: 2, action: 'similar' });
     await call('evalLogClick', { impressionId, position: 2, action: 'dance' }, 400);
     await call('evalLogClick', { impressionId, position: 5, action: 'open' }, 404);
+    // Every search from a window is logged too, and says under which impression.
+    const searched = await call<{ impressionId: number; results: unknown[] }>('search', {
+      query: { kind: 'library', path: f.scene(0) },
+      k: 3,
+    });
+    expect(searched.results).toHaveLength(3);
+    await call('evalLogClick', { impressionId: searched.impressionId, position: 1, action: 'open' });
     const ctr = await call<{ byPosition: Array<{ position: number; ctr: number }> }>('evalClickThrough', {});
     expect(ctr.byPosition).toEqual([
-      { position: 1, impressions: 1, clicks: 0, ctr: 0 },
-      { position: 2, impressions: 1, clicks: 1, ctr: 1 },
+      { position: 1, impressions: 2, clicks: 1, ctr: 0.5 },
+      { position: 2, impressions: 2, clicks: 1, ctr: 0.5 },
+      { position: 3, impressions: 1, clicks: 0, ctr: 0 },
     ]);
 
     const merged = await call<InterleavedSearch>('evalInterleavedSearch', {

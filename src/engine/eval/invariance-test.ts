@@ -8,7 +8,7 @@ import type {
   SearchConfiguration,
 } from '../../shared/evaluation-api.ts';
 import { invarianceEditSchema } from '../../shared/evaluation-api.ts';
-import { makeEditedCopy } from './invariance-edits.ts';
+import { makeEditedCopy } from '../imaging/photo-edits.ts';
 import type { QueryRunner } from './query-runner.ts';
 
 export interface InvarianceAnchor {

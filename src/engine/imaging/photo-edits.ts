@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { InvarianceEdit } from '../../shared/evaluation-api.ts';
-import { MAX_INPUT_PIXELS } from '../imaging/image-decoder.ts';
+import { MAX_INPUT_PIXELS } from './image-decoder.ts';
 
 /**
  * Edited copies of a photo, for invariance tests: changes a person makes to a photo (or that

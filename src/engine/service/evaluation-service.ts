@@ -14,6 +14,7 @@ import {
   type SearchConfiguration,
   searchConfigurationSchema,
 } from '../../shared/evaluation-api.ts';
+import type { SearchResponse } from '../../shared/library-api.ts';
 import type { QueryRef } from '../../shared/query-ref.ts';
 import { blindOrder } from '../eval/blind-order.ts';
 import { compareRuns } from '../eval/configuration-comparison.ts';
@@ -386,6 +387,16 @@ export class EvaluationService implements EvaluationHandlers {
 
   async evalInterleavingReport(): Promise<EvaluationResults['evalInterleavingReport']> {
     return this.signals.interleavingReport();
+  }
+
+  /** Logs what a search showed (every search from a window), so clicks on it can be reported. */
+  logSearch(response: SearchResponse): SearchResponse {
+    const impressionId = this.signals.logImpression(
+      response.query,
+      response.model,
+      response.results.map((r) => ({ path: r.path, position: r.rank })),
+    );
+    return { ...response, impressionId };
   }
 
   /** Whether a path is an indexed photo of the library (else it would be an external query). */

@@ -268,6 +268,17 @@ describe('evaluation sets, pooling and grading', () => {
     expect(series.recall[0]).toBeCloseTo(7 / 8, 12);
     expect(series.recall[4]).toBe(1);
 
+    // A model that is not installed cannot answer: the whole run is refused, saying why.
+    await expectApiError(
+      service.evalMetrics({
+        setId,
+        configuration: config({ name: 'other', model: 'not-installed' }),
+        threshold: 3,
+        cutoffs: [5],
+      }),
+      'bad-request',
+      /not-installed.*not installed/,
+    );
     await expectApiError(
       service.evalCompare({
         setId,

@@ -10,6 +10,15 @@ const latest = migrations.at(-1)!.version;
 
 const expectedTables = [
   'embeddings',
+  'eval_judgment_history',
+  'eval_judgments',
+  'eval_pool',
+  'eval_queries',
+  'eval_query_images',
+  'eval_run_results',
+  'eval_runs',
+  'eval_sets',
+  'eval_triplets',
   'exclusions',
   'folders',
   'images',
@@ -18,6 +27,9 @@ const expectedTables = [
   'index_snapshots',
   'library_model',
   'models',
+  'search_clicks',
+  'search_impression_items',
+  'search_impressions',
 ];
 
 function tables(db: BetterSqlite3.Database): string[] {
