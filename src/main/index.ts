@@ -103,6 +103,15 @@ void app.whenReady().then(() => {
       const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
+    pickModelFile: async (sender) => {
+      const win = BrowserWindow.fromWebContents(sender);
+      const options = {
+        properties: ['openFile' as const],
+        filters: [{ name: 'Models (ONNX, TensorFlow Lite)', extensions: ['onnx', 'tflite'] }],
+      };
+      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
   });
   buildMenu();
   createWindow();

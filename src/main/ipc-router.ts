@@ -33,6 +33,8 @@ export interface IpcRouterOptions {
   startDrag: (sender: SenderInfo['sender'], path: string) => Promise<void>;
   /** Shows the native folder picker for the sender's window. */
   pickFolder: (sender: SenderInfo['sender']) => Promise<string | null>;
+  /** Shows the native picker for a model file (.onnx, .tflite) for the sender's window. */
+  pickModelFile?: (sender: SenderInfo['sender']) => Promise<string | null>;
   ipcMain?: Pick<IpcMain, 'handle' | 'removeHandler'>;
   log?: (message: string, err?: unknown) => void;
 }
@@ -166,6 +168,11 @@ export function registerIpcRouter(options: IpcRouterOptions): () => void {
     guarded(async (event) => options.pickFolder(event.sender)),
   );
 
+  ipc.handle(
+    IPC_CHANNELS.pickModelFile,
+    guarded(async (event) => (options.pickModelFile ? options.pickModelFile(event.sender) : null)),
+  );
+
   const broadcast = (channel: string, ...args: unknown[]): void => {
     for (const target of options.windows()) if (!target.isDestroyed()) target.send(channel, ...args);
   };
@@ -181,6 +188,7 @@ export function registerIpcRouter(options: IpcRouterOptions): () => void {
       IPC_CHANNELS.openPath,
       IPC_CHANNELS.startDrag,
       IPC_CHANNELS.pickFolder,
+      IPC_CHANNELS.pickModelFile,
       IPC_CHANNELS.engineState,
       IPC_CHANNELS.restartEngine,
     ]) {

@@ -58,7 +58,7 @@ void invoke(IPC_CHANNELS.engineState).then(
 );
 
 const transport: ApiTransport = {
-  capabilities: { transport: 'electron', canRevealInOS: true, canPickFolder: true },
+  capabilities: { transport: 'electron', canRevealInOS: true, canPickFolder: true, canPickModelFile: true },
   invoke: (method, request) => invoke(IPC_CHANNELS.call, method, request),
   subscribe<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void) {
     let set = listeners.get(event);
@@ -81,6 +81,7 @@ const transport: ApiTransport = {
       await invoke(IPC_CHANNELS.reveal, path);
     },
     pickFolder: async () => (await invoke(IPC_CHANNELS.pickFolder)) as string | null,
+    pickModelFile: async () => (await invoke(IPC_CHANNELS.pickModelFile)) as string | null,
     openInOS: async (path) => {
       await invoke(IPC_CHANNELS.openPath, path);
     },

@@ -27,6 +27,8 @@ export interface ClientCapabilities {
   canRevealInOS: boolean;
   /** A native folder picker (the desktop app); in a browser the person types the path. */
   canPickFolder: boolean;
+  /** A native picker for a model file (.onnx, .tflite), as for folders. */
+  canPickModelFile?: boolean;
 }
 
 /**
@@ -39,6 +41,8 @@ export type ConnectionState = 'connecting' | 'open' | 'lost' | 'unauthorized' | 
 export interface DesktopShell {
   revealInOS(path: string): Promise<void>;
   pickFolder(): Promise<string | null>;
+  /** The native file picker for a model file; null when the person cancelled. */
+  pickModelFile?(): Promise<string | null>;
   /** Opens a library photo with the system's default app. */
   openInOS(path: string): Promise<void>;
   /** Call from a dragstart: the OS drags the photo's file out of the window. */

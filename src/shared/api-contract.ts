@@ -10,6 +10,7 @@ import {
 import { evaluationMethods, type EvaluationResults } from './evaluation-api.ts';
 import { pathSchema, queryRefSchema } from './query-ref.ts';
 import {
+  cancelModelInstallSchema,
   installModelSchema,
   type ModelInfo,
   type ModelInstallEvent,
@@ -91,6 +92,11 @@ export const apiMethods = {
   installModel: method(installModelSchema),
   /** Removes an installed model: the library's data for it, then its files (not the active one). */
   removeModel: method(removeModelSchema),
+  /** Stops a running install's download (what arrived is kept, so installing it again resumes). */
+  cancelModelInstall: method(cancelModelInstallSchema),
+  /** Pauses the background re-embed of a switch (what is done is kept); searches are unaffected. */
+  pauseModelSwitch: method(noArguments),
+  resumeModelSwitch: method(noArguments),
   /** The evaluation workbench (evaluation-api.ts). */
   ...evaluationMethods,
 } as const satisfies Record<string, MethodSpec>;
@@ -137,6 +143,10 @@ export interface ApiResults extends EvaluationResults {
   models: ModelInfo[];
   installModel: ModelInfo;
   removeModel: { id: string; removed: boolean; freedBytes: number };
+  /** false when no install of that request was running. */
+  cancelModelInstall: { cancelled: boolean };
+  pauseModelSwitch: ModelSwitchEvent;
+  resumeModelSwitch: ModelSwitchEvent;
 }
 
 export interface LibraryChange {

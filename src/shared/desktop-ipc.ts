@@ -13,6 +13,8 @@ export const IPC_CHANNELS = {
   event: 'lookalike:event',
   reveal: 'lookalike:reveal',
   pickFolder: 'lookalike:pick-folder',
+  /** The native picker for a model file (.onnx, .tflite). */
+  pickModelFile: 'lookalike:pick-model-file',
   /** Opens a library photo with the system's default app for its type. */
   openPath: 'lookalike:open-path',
   /** Starts dragging a library photo out of the window, to other apps (as a file). */

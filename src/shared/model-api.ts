@@ -53,6 +53,9 @@ export const installModelSchema = z.union([
 
 export const removeModelSchema = z.strictObject({ id: modelIdSchema });
 
+/** An install to stop, named as its `modelInstall` events name it (a catalog id, or the file's path). */
+export const cancelModelInstallSchema = z.strictObject({ request: z.string().trim().min(1).max(4096) });
+
 /** Pushed while a model installs: downloading (with bytes), then the checks, then done or failed. */
 export interface ModelInstallEvent {
   /** The catalog id, or the file's path, as the request gave it. */

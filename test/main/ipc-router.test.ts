@@ -48,6 +48,7 @@ function setup(devServerUrl?: string) {
   const win = fakeWebContents(7);
   const showItemInFolder = vi.fn();
   const pickFolder = vi.fn(async () => '/photos/picked');
+  const pickModelFile = vi.fn(async () => '/models/picked.onnx');
   const openPath = vi.fn(async (p: string) => (p.endsWith('.xyz') ? 'No application is registered' : ''));
   const startDrag = vi.fn(async () => {});
   const dispose = registerIpcRouter({
@@ -58,6 +59,7 @@ function setup(devServerUrl?: string) {
     openPath,
     startDrag,
     pickFolder,
+    pickModelFile,
   });
   const invoke = (channel: string, event: unknown, ...args: unknown[]) =>
     fakeIpcMain.handlers.get(channel)!(event, ...args);
@@ -68,6 +70,7 @@ function setup(devServerUrl?: string) {
     openPath,
     startDrag,
     pickFolder,
+    pickModelFile,
     dispose,
     invoke,
     emit: (e: HostEvent) => emit(e),
@@ -188,6 +191,20 @@ describe('the IPC router', () => {
     const { invoke, pickFolder } = setup();
     expect(await invoke('lookalike:pick-folder', sender(7))).toEqual({ ok: true, result: '/photos/picked' });
     expect(pickFolder).toHaveBeenCalledWith({ id: 7 });
+  });
+
+  it('picks a model file through the injected dialog, for our window only', async () => {
+    const { invoke, pickModelFile } = setup();
+    expect(await invoke('lookalike:pick-model-file', sender(7))).toEqual({
+      ok: true,
+      result: '/models/picked.onnx',
+    });
+    expect(pickModelFile).toHaveBeenCalledWith({ id: 7 });
+    expect(await invoke('lookalike:pick-model-file', sender(8))).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(pickModelFile).toHaveBeenCalledTimes(1);
   });
 
   it('opens only library files with the default app, and says when that failed', async () => {

@@ -6,6 +6,7 @@ const fake = vi.hoisted(() => ({
     if (args[0] === 'status') return { ok: true, result: { folders: [] } };
     if (channel === 'lookalike:engine-state') return { ok: true, result: { state: 'open' } };
     if (channel === 'lookalike:open-path' && args[0] === '/photos/a.jpg') return { ok: true, result: null };
+    if (channel === 'lookalike:pick-model-file') return { ok: true, result: '/models/m.onnx' };
     return { ok: false, error: { code: 'forbidden', message: `refused ${channel}` } };
   }),
   onEvent: undefined as undefined | ((event: unknown, ...args: unknown[]) => void),
@@ -36,6 +37,7 @@ describe('the preload transport', async () => {
       transport: 'electron',
       canRevealInOS: true,
       canPickFolder: true,
+      canPickModelFile: true,
     });
     expect(transport.imageUrl({ kind: 'library', path: '/p/a b.jpg' }, 'thumb')).toBe(
       'lookalike-image://image/?path=%2Fp%2Fa+b.jpg&size=thumb',
@@ -82,5 +84,10 @@ describe('the preload transport', async () => {
     expect(fake.invoke).toHaveBeenCalledWith('lookalike:start-drag', '/etc/passwd');
     await expect(transport.shell!.restartEngine()).rejects.toMatchObject({ code: 'forbidden' });
     expect(fake.invoke).toHaveBeenCalledWith('lookalike:restart-engine');
+  });
+
+  it('picks a model file through its own channel', async () => {
+    await expect(transport.shell!.pickModelFile!()).resolves.toBe('/models/m.onnx');
+    expect(fake.invoke).toHaveBeenCalledWith('lookalike:pick-model-file');
   });
 });

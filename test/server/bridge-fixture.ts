@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Engine } from '../../src/engine/engine.ts';
 import { readModelManifest } from '../../src/engine/embedding/model-manifest.ts';
-import { ModelRegistry } from '../../src/engine/embedding/model-registry.ts';
+import { ModelRegistry, type ModelRegistryOptions } from '../../src/engine/embedding/model-registry.ts';
 import { LibraryService } from '../../src/engine/service/library-service.ts';
 import { type BridgeServer, startBridgeServer } from '../../src/server/bridge-server.ts';
 import { makeTempDir, writeScene } from '../fixtures/synthetic-photos.ts';
@@ -38,7 +38,12 @@ export interface BridgeFixture {
 export const SCENE_SIZE = { width: 640, height: 480 };
 
 export async function startBridgeFixture(
-  options: { maxUploadBytes?: number; withRenderer?: boolean } = {},
+  options: {
+    maxUploadBytes?: number;
+    withRenderer?: boolean;
+    /** The model registry's catalog and download settings (a loopback server's models). */
+    registry?: Pick<ModelRegistryOptions, 'catalog' | 'download'>;
+  } = {},
 ): Promise<BridgeFixture> {
   const tmp = makeTempDir('lookalike-bridge-');
   const photos = path.join(tmp.dir, 'photos');
@@ -62,7 +67,11 @@ export async function startBridgeFixture(
   const engine = Engine.open({
     libraryPath,
     modelManifestPath,
-    models: new ModelRegistry({ dir: modelsDir, bundled: readModelManifest(modelManifestPath) }),
+    models: new ModelRegistry({
+      dir: modelsDir,
+      bundled: readModelManifest(modelManifestPath),
+      ...options.registry,
+    }),
     embedWorkerUrl: new URL('../../src/engine/embedding/embed-worker.ts', import.meta.url),
     device: 'cpu',
     inferenceThreads: 2,

@@ -126,7 +126,9 @@ afterAll(async () => {
 
 describe('cancelling a model download through the API', () => {
   it('says when there is nothing to cancel', async () => {
-    expect(await ok('cancelModelInstall', { request: 'mobilenet-v2-imagenet' })).toEqual({ cancelled: false });
+    expect(await ok('cancelModelInstall', { request: 'mobilenet-v2-imagenet' })).toEqual({
+      cancelled: false,
+    });
     expect(await ok('cancelModelInstall', { request: '/no/such/model.onnx' })).toEqual({ cancelled: false });
     const res = await f.call('cancelModelInstall', { request: '' });
     expect(res.status).toBe(400);
@@ -145,7 +147,9 @@ describe('cancelling a model download through the API', () => {
       const install = f.call('installModel', { catalogId: 'mobilenet-v2-imagenet' });
       await started;
 
-      expect(await ok('cancelModelInstall', { request: 'mobilenet-v2-imagenet' })).toEqual({ cancelled: true });
+      expect(await ok('cancelModelInstall', { request: 'mobilenet-v2-imagenet' })).toEqual({
+        cancelled: true,
+      });
       const refused = await install;
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/cancelled/);
@@ -166,7 +170,8 @@ describe('cancelling a model download through the API', () => {
 describe('pausing and resuming a model switch through the API', () => {
   it('holds the re-embed while paused, and finishes it after resume', async () => {
     // Enough photos that the switch is still running when the pause arrives.
-    for (let n = 0; n < 60; n++) await writeScene(path.join(f.photos, 'c', `more-${n}.jpg`), 5000 + n, 'jpeg');
+    for (let n = 0; n < 60; n++)
+      await writeScene(path.join(f.photos, 'c', `more-${n}.jpg`), 5000 + n, 'jpeg');
     await ok('addFolder', { path: f.photos });
     await f.service.whenIdle();
     const tiny = tinyOnnxModel({ dim: 12, seed: 7 });
@@ -184,7 +189,9 @@ describe('pausing and resuming a model switch through the API', () => {
     const heldAt = paused.reembedding!.done;
     expect(heldAt).toBeLessThan(72);
     await new Promise((resolve) => setTimeout(resolve, 600));
-    const status = await ok<{ reembedding: ModelSwitchEvent['reembedding']; model: { id: string } }>('status');
+    const status = await ok<{ reembedding: ModelSwitchEvent['reembedding']; model: { id: string } }>(
+      'status',
+    );
     expect(status.model.id).toBe('mobilenet-v2-nsfwjs-b13');
     // A batch that was in flight may land; nothing after it.
     const stillHeld = status.reembedding!.done;

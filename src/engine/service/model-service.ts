@@ -29,6 +29,8 @@ export class ModelService {
   readonly registry: ModelRegistry;
   private readonly deps: ModelServiceDeps;
   private readonly closing = new AbortController();
+  /** Installs under way, by the request their events name, so that one can be cancelled. */
+  private readonly cancels = new Map<string, AbortController>();
 
   constructor(deps: ModelServiceDeps) {
     this.deps = deps;
@@ -48,31 +50,32 @@ export class ModelService {
   }
 
   async installModel(request: ApiParsedRequest<'installModel'>): Promise<ApiResults['installModel']> {
-    let source: InstallSource;
-    let label: string;
-    if ('path' in request) {
-      const file = this.deps.absolute(request.path);
-      if (request.catalogId) source = { catalogId: request.catalogId, file };
-      else if (request.manifestPath) {
-        const manifestPath = this.deps.absolute(request.manifestPath);
-        source = { file, description: parseModelDescription(readJsonFile(manifestPath), manifestPath) };
-      } else source = { file };
-      label = file;
-    } else {
-      source = { catalogId: request.catalogId };
-      label = request.catalogId;
-    }
+    const label = 'path' in request ? this.deps.absolute(request.path) : request.catalogId;
     let model: InstalledModel;
+    // A second request for the same install joins the first (the registry's), and its cancel too.
+    const cancel = this.cancels.get(label) ?? new AbortController();
+    this.cancels.set(label, cancel);
     try {
-      model = await this.registry.install(source, {
-        signal: this.closing.signal,
+      model = await this.registry.install(this.installSource(request), {
+        signal: AbortSignal.any([this.closing.signal, cancel.signal]),
         onProgress: (p) => this.deps.emit(installEvent(label, p)),
       });
     } catch (err) {
       this.deps.emit({ request: label, phase: 'failed', message: (err as Error).message });
       throw err;
+    } finally {
+      if (this.cancels.get(label) === cancel) this.cancels.delete(label);
     }
     return this.describe().find((m) => m.id === model.manifest.id)!;
+  }
+
+  private installSource(request: ApiParsedRequest<'installModel'>): InstallSource {
+    if (!('path' in request)) return { catalogId: request.catalogId };
+    const file = this.deps.absolute(request.path);
+    if (request.catalogId) return { catalogId: request.catalogId, file };
+    if (!request.manifestPath) return { file };
+    const manifestPath = this.deps.absolute(request.manifestPath);
+    return { file, description: parseModelDescription(readJsonFile(manifestPath), manifestPath) };
   }
 
   async removeModel({ id }: ApiParsedRequest<'removeModel'>): Promise<ApiResults['removeModel']> {
@@ -85,6 +88,17 @@ export class ModelService {
     const removed = model ? await this.registry.remove(id) : false;
     if (!removed && freed.vectors === 0) throw new ApiError('not-found', `No model "${id}" is installed.`);
     return { id, removed, freedBytes: freed.bytes };
+  }
+
+  /** Stops one install's download (what arrived is kept, so installing it again resumes). */
+  async cancelModelInstall({
+    request,
+  }: ApiParsedRequest<'cancelModelInstall'>): Promise<ApiResults['cancelModelInstall']> {
+    const byPath = (): AbortController | undefined =>
+      /^~|[\\/]/.test(request) ? this.cancels.get(this.deps.absolute(request)) : undefined;
+    const cancel = this.cancels.get(request) ?? byPath();
+    cancel?.abort();
+    return { cancelled: cancel !== undefined };
   }
 
   /** Stops a running download (what arrived is kept, so the next install resumes). */
