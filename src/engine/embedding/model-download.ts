@@ -31,7 +31,7 @@ export interface DownloadOptions {
   retries?: number;
 }
 
-export type DownloadFailure = 'network' | 'http' | 'wrong-hash' | 'cancelled';
+export type DownloadFailure = 'network' | 'http' | 'wrong-hash' | 'cancelled' | 'storage';
 
 export class DownloadError extends Error {
   override name = 'DownloadError';
@@ -221,6 +221,12 @@ function failure(err: unknown, o: DownloadOptions, when: string): DownloadError 
     );
   }
   const e = err as Error & { code?: string };
+  if (e.code && ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM'].includes(e.code)) {
+    const where = path.dirname(o.dest);
+    const why =
+      e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'the disk is full' : `it cannot be written (${e.code})`;
+    return new DownloadError('storage', `The download cannot be saved in ${where}: ${why}.`, { cause: err });
+  }
   const why =
     e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' ? 'timed out' : e.message;
   return new DownloadError('network', `The download of ${o.url} failed ${when}: ${why}.`, { cause: err });

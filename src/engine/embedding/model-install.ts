@@ -23,7 +23,8 @@ export type InstallRefusal =
   | 'needs-manifest'
   | 'unloadable'
   | 'wrong-dimension'
-  | 'id-taken';
+  | 'id-taken'
+  | 'unwritable';
 
 /** A model that cannot be installed; the message tells the person why and what to do. */
 export class ModelInstallError extends Error {
@@ -73,81 +74,126 @@ export async function installModelFile(o: InstallFileOptions): Promise<LoadedMan
     },
   );
   if (size === 0) throw new ModelInstallError('truncated', `${o.sourcePath} is empty (0 bytes)`);
+  const header = await readHeader(o.sourcePath).catch((err: NodeJS.ErrnoException) => {
+    throw new ModelInstallError('unreadable', `Cannot read ${o.sourcePath}: ${err.code ?? err.message}`);
+  });
 
-  await mkdir(o.dir, { recursive: true });
-  const temp = await mkdtemp(path.join(o.dir, INSTALL_TEMP_PREFIX));
+  let temp: string;
   try {
-    const modelPath = path.join(temp, MODEL_FILE_NAME);
-    o.onPhase?.('verifying');
-    const tflite = isTfliteModel(await readHeader(o.sourcePath));
-    let description: Partial<ModelDescription>;
-    let sourceFile: ModelManifest['sourceFile'];
-    if (tflite) {
-      const bytes = await readFile(o.sourcePath);
-      const sha = sha256Hex(bytes);
-      checkExpected(o.sourcePath, bytes.length, sha, o.description);
-      o.onPhase?.('converting');
-      const converted = convertTflite(bytes, o.sourcePath);
-      await writeFile(modelPath, converted.onnx);
-      description = { ...converted.description, ...textFields(o.description) };
-      sourceFile = { sha256: sha, bytes: bytes.length };
-    } else {
-      if (!o.description?.input || !o.description.output || !o.description.postprocess) {
-        throw new ModelInstallError(
-          'needs-manifest',
-          `${path.basename(o.sourcePath)} needs a manifest saying how to feed it and read its output ` +
-            '(lookalike models add <file.onnx> --manifest <manifest.json>; see docs/models.md)',
-        );
-      }
-      await copyFile(o.sourcePath, modelPath);
-      const copied = await stat(modelPath);
-      checkExpected(o.sourcePath, copied.size, await sha256OfFile(modelPath), o.description);
-      description = o.description;
-    }
-    const id = description.id ?? idFromFileName(o.sourcePath);
-
-    const sha256 = await sha256OfFile(modelPath);
-    const bytes = (await stat(modelPath)).size;
-    const manifest = parseModelManifest(
-      {
-        ...description,
-        id,
-        name: description.name ?? id,
-        file: MODEL_FILE_NAME,
-        sha256,
-        bytes,
-        ...(sourceFile ? { sourceFile } : {}),
-        origin: o.origin,
-        installedAt: (o.now ?? Date.now)(),
-      },
-      `for ${path.basename(o.sourcePath)}`,
-    );
-    const already = o.existing(manifest.id);
-    if (already) return sameOrRefuse(already, manifest);
-
-    o.onPhase?.('checking');
-    manifest.speed = await checkModelRuns(modelPath, manifest);
-
-    o.onPhase?.('installing');
-    await writeFile(path.join(temp, MANIFEST_FILE_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
-    const target = path.join(o.dir, manifest.id);
-    try {
-      await rename(temp, target);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'EPERM') throw err;
-      // Another install of the same id won the race.
-      const winner = o.existing(manifest.id);
-      if (winner) return sameOrRefuse(winner, manifest);
+    await mkdir(o.dir, { recursive: true });
+    temp = await mkdtemp(path.join(o.dir, INSTALL_TEMP_PREFIX));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST') {
       throw new ModelInstallError(
-        'id-taken',
-        `The folder ${target} is in the way; move it elsewhere and try again.`,
+        'unwritable',
+        `A file is in the way of the models folder ${o.dir}; move it elsewhere and try again.`,
       );
     }
-    return { manifest, modelPath: path.join(target, MODEL_FILE_NAME) };
+    throw storageError(o.dir, err);
+  }
+  try {
+    return await installInto(temp, o, isTfliteModel(header), size);
+  } catch (err) {
+    throw storageError(o.dir, err);
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+/** Errors of the models folder's disk (full, read-only, no permission) as a refusal saying so. */
+function storageError(dir: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (!code || !['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM'].includes(code)) return err;
+  const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full' : `it cannot be written (${code})`;
+  return new ModelInstallError(
+    'unwritable',
+    `The model cannot be installed in ${dir}: ${why}. Nothing was installed.`,
+  );
+}
+
+/** TensorFlow Lite files are converted in memory; the MobileNet family is a few megabytes. */
+const MAX_TFLITE_BYTES = 512 * 1024 * 1024;
+
+async function installInto(
+  temp: string,
+  o: InstallFileOptions,
+  tflite: boolean,
+  size: number,
+): Promise<LoadedManifest> {
+  const modelPath = path.join(temp, MODEL_FILE_NAME);
+  o.onPhase?.('verifying');
+  let description: Partial<ModelDescription>;
+  let sourceFile: ModelManifest['sourceFile'];
+  if (tflite) {
+    if (size > MAX_TFLITE_BYTES) {
+      throw new ModelInstallError(
+        'unloadable',
+        `${path.basename(o.sourcePath)} is a ${(size / 2 ** 20).toFixed(0)} MB TensorFlow Lite file; only image classifiers up to ${MAX_TFLITE_BYTES / 2 ** 20} MB are converted.`,
+      );
+    }
+    const bytes = await readFile(o.sourcePath);
+    const sha = sha256Hex(bytes);
+    checkExpected(o.sourcePath, bytes.length, sha, o.description);
+    o.onPhase?.('converting');
+    const converted = convertTflite(bytes, o.sourcePath);
+    await writeFile(modelPath, converted.onnx);
+    description = { ...converted.description, ...textFields(o.description) };
+    sourceFile = { sha256: sha, bytes: bytes.length };
+  } else {
+    if (!o.description?.input || !o.description.output || !o.description.postprocess) {
+      throw new ModelInstallError(
+        'needs-manifest',
+        `${path.basename(o.sourcePath)} needs a manifest saying how to feed it and read its output ` +
+          '(lookalike models add <file.onnx> --manifest <manifest.json>; see docs/models.md)',
+      );
+    }
+    await copyFile(o.sourcePath, modelPath);
+    const copied = await stat(modelPath);
+    checkExpected(o.sourcePath, copied.size, await sha256OfFile(modelPath), o.description);
+    description = o.description;
+  }
+  const id = description.id ?? idFromFileName(o.sourcePath);
+
+  const sha256 = await sha256OfFile(modelPath);
+  const bytes = (await stat(modelPath)).size;
+  const manifest = parseModelManifest(
+    {
+      ...description,
+      id,
+      name: description.name ?? id,
+      file: MODEL_FILE_NAME,
+      sha256,
+      bytes,
+      ...(sourceFile ? { sourceFile } : {}),
+      origin: o.origin,
+      installedAt: (o.now ?? Date.now)(),
+    },
+    `for ${path.basename(o.sourcePath)}`,
+  );
+  const already = o.existing(manifest.id);
+  if (already) return sameOrRefuse(already, manifest);
+
+  o.onPhase?.('checking');
+  manifest.speed = await checkModelRuns(modelPath, manifest);
+
+  o.onPhase?.('installing');
+  await writeFile(path.join(temp, MANIFEST_FILE_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
+  const target = path.join(o.dir, manifest.id);
+  try {
+    await rename(temp, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTEMPTY' && code !== 'EPERM') throw err;
+    // Another install of the same id won the race.
+    const winner = o.existing(manifest.id);
+    if (winner) return sameOrRefuse(winner, manifest);
+    throw new ModelInstallError(
+      'id-taken',
+      `The folder ${target} is in the way; move it elsewhere and try again.`,
+    );
+  }
+  return { manifest, modelPath: path.join(target, MODEL_FILE_NAME) };
 }
 
 function sameOrRefuse(already: LoadedManifest, manifest: ModelManifest): LoadedManifest {

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUNDLED_MODEL_ID } from '../../../src/engine/embedding/model-catalog.ts';
@@ -211,6 +219,30 @@ describe('the model registry', () => {
     const model = await registry.install({ file: writeModel('speed.onnx', bytes), description });
     expect(model.manifest.speed).toMatchObject({ provider: 'cpu', batch: 8 });
     expect(model.manifest.speed!.imagesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('says so when a file is where the models folder should be', async () => {
+    const blocker = writeModel('not-a-folder', new Uint8Array([1]));
+    const registry = new ModelRegistry({ dir: blocker, bundled });
+    const { bytes, description } = tinyOnnxModel();
+    const r = await refusal(registry.install({ file: writeModel('blocked.onnx', bytes), description }));
+    expect(r.reason).toBe('unwritable');
+    expect(r.message).toMatch(/A file is in the way of the models folder .*not-a-folder/);
+  });
+
+  // Permissions do not hold back root, so this runs for ordinary users only.
+  it.skipIf(process.getuid?.() === 0)('says so when the models folder cannot be written', async () => {
+    const { registry, dir } = fresh();
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o500);
+    try {
+      const { bytes, description } = tinyOnnxModel();
+      const r = await refusal(registry.install({ file: writeModel('ro.onnx', bytes), description }));
+      expect(r.reason).toBe('unwritable');
+      expect(r.message).toContain(dir);
+    } finally {
+      chmodSync(dir, 0o700);
+    }
   });
 
   it('refuses a file that cannot be read', async () => {
