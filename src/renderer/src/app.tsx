@@ -3,8 +3,11 @@ import { useActions, useAppState, useLibrary } from './actions/app-context.tsx';
 import { ConnectionBanner } from './components/common/connection-banner.tsx';
 import { LogoIcon } from './components/common/icons.tsx';
 import { Spinner } from './components/common/status-message.tsx';
+import { EvaluateView } from './components/evaluate/evaluate-view.tsx';
 import { LibraryView } from './components/library/library-view.tsx';
 import { SearchView } from './components/search/search-view.tsx';
+import { ModelOffer } from './components/settings/model-offer.tsx';
+import { SettingsView } from './components/settings/settings-view.tsx';
 import type { View } from './state/app-store.ts';
 
 function IndexingBadge(): React.JSX.Element | null {
@@ -69,13 +72,26 @@ export function App(): React.JSX.Element {
         <nav className="nav" aria-label="Main">
           <NavButton view="search" label="Search" />
           <NavButton view="library" label="Library" />
+          <NavButton view="evaluate" label="Evaluate" />
+          <NavButton view="settings" label="Settings" />
         </nav>
         <div className="topbar-end">
           <IndexingBadge />
         </div>
       </header>
       <ConnectionBanner />
-      <main className="main">{view === 'library' ? <LibraryView /> : <SearchView />}</main>
+      <ModelOffer />
+      <main className="main">
+        {view === 'library' ? (
+          <LibraryView />
+        ) : view === 'settings' ? (
+          <SettingsView />
+        ) : view === 'evaluate' ? (
+          <EvaluateView />
+        ) : (
+          <SearchView />
+        )}
+      </main>
     </div>
   );
 }

@@ -1,16 +1,24 @@
 import type { ClientCapabilities, LookalikeClient } from '../../../shared/api-adapter.ts';
 import type { ImageRef, ImageSize } from '../../../shared/image-url.ts';
 import { type AppStore, type View, viewFromHash } from '../state/app-store.ts';
+import type { EvaluateStore } from '../state/evaluate-store.ts';
 import type { LibraryStore } from '../state/library-store.ts';
 import type { SearchStore } from '../state/search-store.ts';
+import type { SettingsStore } from '../state/settings-store.ts';
 import { errorMessage } from './error-message.ts';
+import { EvaluateActions } from './evaluate-actions.ts';
 import { LibraryActions } from './library-actions.ts';
 import { SearchActions } from './search-actions.ts';
+import { modelOfferMemory, windowStorage } from './model-offer-memory.ts';
+import { SettingsActions } from './settings-actions.ts';
+import { SearchSignals } from './search-signals.ts';
 
 export interface AppStores {
   app: AppStore;
   library: LibraryStore;
   search: SearchStore;
+  evaluate: EvaluateStore;
+  settings: SettingsStore;
 }
 
 /**
@@ -20,6 +28,10 @@ export interface AppStores {
 export class AppActions {
   readonly library: LibraryActions;
   readonly search: SearchActions;
+  readonly evaluate: EvaluateActions;
+  readonly settings: SettingsActions;
+  /** Impressions and clicks of everyday searching (and interleaving, when it is on). */
+  readonly signals: SearchSignals;
   readonly capabilities: ClientCapabilities;
   private readonly client: LookalikeClient;
   private readonly stores: AppStores;
@@ -29,18 +41,25 @@ export class AppActions {
     this.stores = stores;
     this.capabilities = client.capabilities;
     this.library = new LibraryActions(client, stores.library);
-    this.search = new SearchActions(client, stores.search);
+    this.signals = new SearchSignals(client, stores.evaluate);
+    this.search = new SearchActions(client, stores.search, this.signals);
+    this.evaluate = new EvaluateActions(client, stores.evaluate);
+    this.settings = new SettingsActions(client, stores.settings, {
+      offerMemory: modelOfferMemory(windowStorage()),
+      onActiveModelChanged: () => void this.library.loadStatus(),
+    });
   }
 
   /** Connects events and loads the first state; returns the teardown. */
   start(): () => void {
     const offLibrary = this.library.listen();
+    const offSettings = this.settings.listen();
     let wasLost = false;
     const offConnection = this.client.onConnectionChange((connection) => {
       this.stores.app.set({ connection });
       // Events may have been missed while the connection was down (or the engine restarted).
       if (connection === 'open' && wasLost)
-        void Promise.all([this.library.reload(), this.library.loadIndexing()]);
+        void Promise.all([this.library.reload(), this.library.loadIndexing(), this.settings.loadModels()]);
       wasLost = connection === 'lost' || connection === 'restarting' || connection === 'failed';
     });
     const onHash = (): void => {
@@ -51,6 +70,7 @@ export class AppActions {
     void this.firstLoad();
     return () => {
       offLibrary();
+      offSettings();
       offConnection();
       window.removeEventListener('hashchange', onHash);
     };
@@ -63,6 +83,7 @@ export class AppActions {
 
   /** "Find similar" from anywhere: search with a library photo and show the results. */
   findSimilar(path: string): void {
+    this.signals.clicked(path, 'similar');
     this.search.findSimilar(path);
     this.showView('search');
   }
@@ -72,6 +93,7 @@ export class AppActions {
   }
 
   async revealInOS(path: string): Promise<void> {
+    this.signals.clicked(path, 'reveal');
     await this.client.shell?.revealInOS(path);
   }
 
@@ -110,5 +132,15 @@ export class AppActions {
     const status = this.stores.library.get().status;
     if (!viewFromHash(window.location.hash) && status && status.folders.length === 0)
       this.showView('library');
+    await this.loadSettings();
+  }
+
+  /** The models and a switch under way, then whether to offer the recommended model. */
+  private async loadSettings(): Promise<void> {
+    await this.settings.loadModels();
+    const status = this.stores.library.get().status;
+    if (!status) return;
+    this.settings.noteStatus({ active: status.model.id, reembedding: status.reembedding });
+    this.settings.checkOffer(status.library);
   }
 }

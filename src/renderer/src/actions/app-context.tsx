@@ -1,7 +1,9 @@
 import { createContext, type ReactNode, useContext } from 'react';
 import type { AppState } from '../state/app-store.ts';
+import type { EvaluateState } from '../state/evaluate-store.ts';
 import type { LibraryState } from '../state/library-store.ts';
 import type { SearchState } from '../state/search-store.ts';
+import type { SettingsState } from '../state/settings-store.ts';
 import { useStore } from '../state/store.ts';
 import type { AppActions, AppStores } from './app-actions.ts';
 
@@ -40,4 +42,12 @@ export function useLibrary<S>(select: (s: LibraryState) => S): S {
 
 export function useSearch<S>(select: (s: SearchState) => S): S {
   return useStore(useAppContext().stores.search, select);
+}
+
+export function useEvaluate<S>(select: (s: EvaluateState) => S): S {
+  return useStore(useAppContext().stores.evaluate, select);
+}
+
+export function useSettings<S>(select: (s: SettingsState) => S): S {
+  return useStore(useAppContext().stores.settings, select);
 }

@@ -1,6 +1,7 @@
 import type { LookalikeClient } from '../../../shared/api-adapter.ts';
 import type { Crop } from '../../../shared/library-api.ts';
 import { fileName } from '../format.ts';
+import { resultTiles } from '../state/result-tiles.ts';
 import {
   currentEntry,
   type QuerySource,
@@ -9,6 +10,7 @@ import {
   type SearchStore,
 } from '../state/search-store.ts';
 import { errorMessage } from './error-message.ts';
+import type { SearchSignals } from './search-signals.ts';
 
 /** Crop edits arrive on every mouse move: search once they pause. */
 const CROP_DEBOUNCE_MS = 250;
@@ -18,13 +20,15 @@ const HISTORY_LIMIT = 50;
 export class SearchActions {
   private readonly client: LookalikeClient;
   private readonly store: SearchStore;
+  private readonly signals: SearchSignals;
   private nextEntryId = 1;
   private requestSeq = 0;
   private pending: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(client: LookalikeClient, store: SearchStore) {
+  constructor(client: LookalikeClient, store: SearchStore, signals: SearchSignals) {
     this.client = client;
     this.store = store;
+    this.signals = signals;
   }
 
   /** Searches with a photo the person dropped, pasted or picked. */
@@ -81,6 +85,10 @@ export class SearchActions {
   }
 
   openPreview(index: number): void {
+    const s = this.store.get();
+    // Opening a result is a click; stepping through the open preview is not.
+    const tile = s.previewIndex === null ? resultTiles(s.response, s.expanded)[index] : undefined;
+    if (tile) this.signals.clicked(tile.path, 'open');
     this.store.set({ previewIndex: index, activeIndex: index });
   }
 
@@ -136,13 +144,16 @@ export class SearchActions {
     this.store.set({ phase: 'loading', error: null });
     const { k, collapse, folder } = state.options;
     try {
-      const response = await this.client.search({
-        query: entry.source.ref,
-        k,
-        collapse,
-        ...(entry.crop ? { crop: entry.crop } : {}),
-        ...(folder ? { folders: [folder] } : {}),
-      });
+      const response = await this.signals.search(
+        {
+          query: entry.source.ref,
+          k,
+          collapse,
+          ...(entry.crop ? { crop: entry.crop } : {}),
+          ...(folder ? { folders: [folder] } : {}),
+        },
+        entry.source.name,
+      );
       if (seq !== this.requestSeq) return;
       this.store.set((s) => ({
         phase: 'done',

@@ -1,7 +1,7 @@
 import type { ConnectionState } from '../../../shared/api-adapter.ts';
 import { createStore, type Store } from './store.ts';
 
-export type View = 'library' | 'search';
+export type View = 'library' | 'search' | 'evaluate' | 'settings';
 
 export interface AppState {
   view: View;
@@ -11,6 +11,8 @@ export interface AppState {
 export type AppStore = Store<AppState>;
 
 export function viewFromHash(hash: string): View | null {
+  if (hash === '#evaluate') return 'evaluate';
+  if (hash === '#settings') return 'settings';
   return hash === '#library' ? 'library' : hash === '#search' ? 'search' : null;
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useActions, useSearch } from '../../actions/app-context.tsx';
 import { folderOf, formatScore } from '../../format.ts';
+import { AddToSetControl } from '../evaluate/add-to-set-control.tsx';
 import type { ResultTile } from '../../state/result-tiles.ts';
 import {
   ArrowLeftIcon,
@@ -123,6 +124,7 @@ export function PreviewDialog(props: { tiles: ResultTile[] }): React.JSX.Element
               {tile.duplicateCount > 0 ? ` · ${tile.duplicateCount} near-duplicates` : ''}
             </span>
             <span className="preview-actions">
+              <AddToSetControl photo={{ kind: 'library', path: tile.path }} />
               <button
                 type="button"
                 className="button"

@@ -1,5 +1,6 @@
 import { useActions, useSearch } from '../../actions/app-context.tsx';
 import { currentEntry } from '../../state/search-store.ts';
+import { AddToSetControl } from '../evaluate/add-to-set-control.tsx';
 import { ArrowLeftIcon, ArrowRightIcon, CloseIcon } from '../common/icons.tsx';
 import { CropTool } from './crop-tool.tsx';
 import { ChooseQueryButton, QueryDropZone } from './query-picker.tsx';
@@ -67,6 +68,7 @@ export function QueryPanel(): React.JSX.Element {
                 <CloseIcon size={16} /> Clear crop
               </button>
             ) : null}
+            <AddToSetControl small photo={entry.source.ref} crop={entry.crop} />
           </div>
         </>
       ) : (

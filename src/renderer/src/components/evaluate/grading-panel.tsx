@@ -1,0 +1,269 @@
+import { useEffect, useRef } from 'react';
+import { useActions, useEvaluate } from '../../actions/app-context.tsx';
+import { plural } from '../../format.ts';
+import type { GradingItem } from '../../../../shared/evaluation-api.ts';
+import { ImageIcon } from '../common/icons.tsx';
+import { Spinner, StatusMessage } from '../common/status-message.tsx';
+import { ConfigurationSummary } from './configurations-editor.tsx';
+import { GRADE_NAMES, gradeName } from './grade-scale.ts';
+import { queryImageRef, queryName } from './query-list.tsx';
+
+function ProgressLine(props: { label: string; done: number; total: number }): React.JSX.Element {
+  const share = props.total > 0 ? props.done / props.total : 0;
+  return (
+    <div className="eval-progress">
+      <span className="eval-progress-label">
+        {props.label}: {props.done} of {props.total}
+      </span>
+      <span
+        className="progress"
+        role="progressbar"
+        aria-label={props.label}
+        aria-valuemin={0}
+        aria-valuemax={props.total}
+        aria-valuenow={props.done}
+      >
+        <span className="progress-bar" style={{ width: `${Math.round(share * 100)}%` }} />
+      </span>
+    </div>
+  );
+}
+
+function columnsOf(el: HTMLElement | null): number {
+  if (!el) return 1;
+  return Math.max(1, getComputedStyle(el).gridTemplateColumns.split(' ').filter(Boolean).length);
+}
+
+function Candidate(props: {
+  item: GradingItem;
+  index: number;
+  total: number;
+  active: boolean;
+}): React.JSX.Element {
+  const actions = useActions();
+  const { item, index } = props;
+  const graded = item.grade === null ? 'not graded' : `graded ${item.grade}, ${gradeName(item.grade)}`;
+  return (
+    <div role="listitem" className={`eval-candidate${props.active ? ' is-active' : ''}`}>
+      <button
+        type="button"
+        className="eval-candidate-button"
+        tabIndex={props.active ? 0 : -1}
+        data-index={index}
+        aria-label={`Candidate ${index + 1} of ${props.total}, ${graded}`}
+        onFocus={() => actions.evaluate.setActive(index)}
+        onClick={() => actions.evaluate.setActive(index)}
+      >
+        {item.path ? (
+          <img
+            className="eval-candidate-image"
+            src={actions.imageUrl({ kind: 'library', path: item.path }, 'thumb')}
+            alt=""
+            decoding="async"
+          />
+        ) : (
+          <span className="eval-candidate-missing">
+            <ImageIcon size={28} /> Left the library
+          </span>
+        )}
+        <span className={`eval-grade-badge grade-${item.grade ?? 'none'}`} aria-hidden="true">
+          {item.grade === null ? '–' : item.grade}
+        </span>
+      </button>
+    </div>
+  );
+}
+
+/** Grades for the focused candidate, as buttons (the digit keys do the same). */
+function GradeButtons(props: { current: number | null; disabled: boolean }): React.JSX.Element {
+  const actions = useActions();
+  return (
+    <div className="eval-grade-buttons" role="group" aria-label="Grade the focused photo">
+      {GRADE_NAMES.map((name, grade) => (
+        <button
+          key={grade}
+          type="button"
+          className={`button button-small eval-grade-button grade-${grade}`}
+          aria-pressed={props.current === grade}
+          disabled={props.disabled}
+          onClick={() => actions.evaluate.grade(grade)}
+        >
+          <kbd>{grade}</kbd> {name}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * Blind grading of one query's candidates (the pooled results of the configurations, in a stable
+ * random order, without scores): digits 0–5 grade the focused photo and move on, arrows move,
+ * Backspace or Ctrl+Z undo, N goes to the next query with ungraded photos.
+ */
+export function GradingPanel(): React.JSX.Element {
+  const actions = useActions();
+  const queue = useEvaluate((s) => s.queue);
+  const activeIndex = useEvaluate((s) => s.activeIndex);
+  const pooling = useEvaluate((s) => s.pooling);
+  const poolMessage = useEvaluate((s) => s.poolMessage);
+  const gradeError = useEvaluate((s) => s.gradeError);
+  const queries = useEvaluate((s) => s.detail.data?.queries.length ?? 0);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const data = queue.data;
+  const items = data?.items ?? [];
+  const query = data?.query ?? null;
+
+  // Focus follows the active candidate while the grid has focus (keyboard grading).
+  useEffect(() => {
+    const grid = gridRef.current;
+    if (!grid || !grid.contains(document.activeElement)) return;
+    grid.querySelector<HTMLElement>(`[data-index="${activeIndex}"]`)?.focus();
+  }, [activeIndex, query?.id]);
+
+  const onKeyDown = (e: React.KeyboardEvent): void => {
+    if (e.altKey || e.metaKey) return;
+    if ((e.ctrlKey && e.key.toLowerCase() === 'z') || (!e.ctrlKey && e.key === 'Backspace')) {
+      actions.evaluate.undo();
+    } else if (e.ctrlKey) {
+      return;
+    } else if (/^[0-5]$/.test(e.key)) {
+      actions.evaluate.grade(Number(e.key));
+    } else if (e.key === 'ArrowRight') actions.evaluate.setActive(activeIndex + 1);
+    else if (e.key === 'ArrowLeft') actions.evaluate.setActive(activeIndex - 1);
+    else if (e.key === 'ArrowDown') actions.evaluate.setActive(activeIndex + columnsOf(gridRef.current));
+    else if (e.key === 'ArrowUp') actions.evaluate.setActive(activeIndex - columnsOf(gridRef.current));
+    else if (e.key === 'Home') actions.evaluate.setActive(0);
+    else if (e.key === 'End') actions.evaluate.setActive(items.length - 1);
+    else if (e.key === 'n' || e.key === 'N') void actions.evaluate.nextUngraded();
+    else return;
+    e.preventDefault();
+  };
+
+  const poolBar = (
+    <div className="eval-toolbar">
+      <button
+        type="button"
+        className="button button-primary"
+        disabled={pooling || queries === 0}
+        onClick={() => void actions.evaluate.pool()}
+      >
+        {pooling ? <Spinner small /> : null} Find candidates to grade
+      </button>
+      <ConfigurationSummary />
+      {poolMessage ? (
+        <span className="muted" role="status">
+          {poolMessage}
+        </span>
+      ) : null}
+    </div>
+  );
+
+  if (queries === 0) {
+    return (
+      <StatusMessage kind="empty" title="Add query photos to this set" icon={<ImageIcon size={28} />}>
+        Add photos on the left (a library photo’s path, an image from this computer), or use “Add to
+        evaluation set” on a search result. Then find candidates and grade them here.
+      </StatusMessage>
+    );
+  }
+  if (queue.phase === 'error' && !data) {
+    return (
+      <StatusMessage
+        kind="error"
+        title="The candidates could not be loaded"
+        action={
+          <button type="button" className="button" onClick={() => void actions.evaluate.loadQueue()}>
+            Try again
+          </button>
+        }
+      >
+        {queue.error}
+      </StatusMessage>
+    );
+  }
+  if (!data) return <StatusMessage kind="loading" title="Loading the candidates…" />;
+
+  const judged = items.filter((i) => i.grade !== null).length;
+  const active = items[activeIndex];
+  const ref = query ? queryImageRef(query) : null;
+  return (
+    <div className="eval-grading">
+      {poolBar}
+      {gradeError ? (
+        <p className="banner banner-error" role="alert">
+          {gradeError}
+        </p>
+      ) : null}
+      <div className="eval-grading-head">
+        <div className="eval-grading-query">
+          {ref ? (
+            <img
+              className="eval-grading-query-image"
+              src={actions.imageUrl(ref, 'thumb')}
+              alt={query ? `Query ${queryName(query)}` : ''}
+            />
+          ) : null}
+          <div>
+            <h3 className="eval-grading-title">
+              {query ? `${query.qid} · ${queryName(query)}` : 'No query'}
+              {query?.crop ? <span className="pill eval-crop-pill">cropped</span> : null}
+            </h3>
+            <p className="muted">Which photos show what this query photo shows? Grade each 0–5.</p>
+          </div>
+        </div>
+        <div className="eval-grading-progress">
+          <ProgressLine label="This query" done={judged} total={items.length} />
+          <ProgressLine label="Photos in the set" done={data.progress.judged} total={data.progress.pooled} />
+          <ProgressLine label="Queries done" done={data.progress.queriesDone} total={data.progress.queries} />
+        </div>
+      </div>
+      {items.length === 0 ? (
+        <StatusMessage kind="empty" title="No candidates for this query yet">
+          “Find candidates to grade” searches each query with the configurations and pools their top results
+          here, in random order and without scores, so the grading stays blind.
+        </StatusMessage>
+      ) : (
+        <>
+          <div className="eval-grading-bar">
+            <GradeButtons current={active?.grade ?? null} disabled={!active} />
+            <span className="eval-grading-actions">
+              <button type="button" className="button button-small" onClick={() => actions.evaluate.undo()}>
+                Undo <kbd>Ctrl+Z</kbd>
+              </button>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => void actions.evaluate.nextUngraded()}
+              >
+                Next ungraded query <kbd>N</kbd>
+              </button>
+            </span>
+          </div>
+          <div
+            ref={gridRef}
+            className="eval-candidates"
+            role="list"
+            aria-label="Candidates"
+            aria-describedby="eval-grading-keys"
+            onKeyDown={onKeyDown}
+          >
+            {items.map((item, i) => (
+              <Candidate
+                key={item.docId}
+                item={item}
+                index={i}
+                total={items.length}
+                active={i === activeIndex}
+              />
+            ))}
+          </div>
+          <p id="eval-grading-keys" className="field-hint">
+            Keys: 0–5 grade the focused photo and move on · arrows move · Backspace or Ctrl+Z undo · N next
+            query with photos to grade.{' '}
+            {judged === items.length ? `All ${plural(items.length, 'photo')} graded.` : ''}
+          </p>
+        </>
+      )}
+    </div>
+  );
+}
