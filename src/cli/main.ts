@@ -21,10 +21,11 @@ import { createProgressReporter } from './progress-reporter.ts';
 import { runIndexBenchmark } from './index-benchmark.ts';
 import { runSpeedBenchmark } from './speed-benchmark.ts';
 import { DEFAULT_BENCH_BATCHES, defaultBenchProviders, runModelsBenchmark } from './models-benchmark.ts';
+import { runTfliteBenchmark } from './tflite-benchmark.ts';
 import { runVectorFormatBenchmark } from './vector-format-benchmark.ts';
 import { runWatchBenchmark } from './watch-benchmark.ts';
 import { addModelsCommand } from './models-command.ts';
-import { addEvalCommand } from './eval-commands.ts';
+import { addEvalBenchmarkCommand, addEvalCommand } from './eval-commands.ts';
 
 const { root, modelManifestPath, embedWorkerUrl } = bundledModelLocation(import.meta.url);
 const rendererDir = path.join(root, 'out', 'renderer');
@@ -539,6 +540,32 @@ bench
       console.log(o.json ? JSON.stringify(report) : report.text);
     },
   );
+
+bench
+  .command('tflite')
+  .description(
+    "how closely a TensorFlow Lite model converted to ONNX reproduces the model's own integer arithmetic, and conversion time",
+  )
+  .argument('<model.tflite>', 'a uint8-quantized TensorFlow Lite image classifier')
+  .argument('<photos-dir>', 'photos to compare the features on')
+  .option('--photos <n>', 'photos to use (spread evenly over the folder)', positiveInt, 12)
+  .option('--json', 'print as JSON')
+  .action(async (file: string, dir: string, o: { photos: number; json?: boolean }) => {
+    const report = await runTfliteBenchmark({
+      tflitePath: path.resolve(file),
+      photosDir: path.resolve(dir),
+      photos: o.photos,
+      log: (line) => console.error(line),
+    });
+    console.log(o.json ? JSON.stringify(report) : report.text);
+  });
+
+addEvalBenchmarkCommand(bench, {
+  engineConfig: (o) => ({ modelManifestPath, embedWorkerUrl, models: modelRegistry(o), device: o.device }),
+  libraryOption,
+  deviceOption,
+  modelsDirOption,
+});
 
 addModelSwitchCommands<CommonOptions & { wait?: boolean }>(modelsCommand, {
   openEngine: (o) => openEngine(o),
