@@ -2,7 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, type Option } from 'commander';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, EngineConfig } from '../engine/engine.ts';
+import { runEvaluationBenchmark } from '../engine/eval/evaluation-benchmark.ts';
 import { formatTrecEval, scoreTrecRun, trecEvalJson } from '../engine/eval/trec-eval-report.ts';
 import { runFileName } from '../engine/eval/trec-exchange.ts';
 import { parseCropSpec, type CropSpec } from '../engine/imaging/crop-region.ts';
@@ -473,4 +474,51 @@ async function readText(file: string): Promise<string> {
   } catch (err) {
     throw new ApiError('not-found', `Cannot read ${file}: ${(err as Error).message}`);
   }
+}
+
+/** `lookalike bench eval`: the workbench on a labelled photo set (ground truth as grades). */
+export function addEvalBenchmarkCommand(
+  bench: Command,
+  deps: {
+    engineConfig: (o: EvalOptions) => Omit<EngineConfig, 'libraryPath'>;
+    libraryOption: Option;
+    deviceOption: Option;
+    modelsDirOption: Option;
+  },
+): void {
+  bench
+    .command('eval')
+    .description(
+      'compare search configurations and run invariance tests on a labelled photo set (manifest.tsv)',
+    )
+    .argument('<dataset-dir>', 'a folder with manifest.tsv (path + group or label columns)')
+    .addOption(deps.libraryOption)
+    .addOption(deps.modelsDirOption)
+    .addOption(deps.deviceOption)
+    .option('--queries <n>', 'queries (one per group)', (v) => Number.parseInt(v, 10), 100)
+    .option('--anchors <n>', 'anchors for the invariance tests', (v) => Number.parseInt(v, 10), 25)
+    .option(
+      '--config <spec>',
+      'configurations to compare (repeatable; default: default, no-collapse, ef8)',
+      collect(parseConfigurationSpec),
+      [],
+    )
+    .option('--json', 'print as JSON')
+    .action(
+      async (
+        dir: string,
+        o: EvalOptions & { queries: number; anchors: number; config: SearchConfiguration[] },
+      ) => {
+        const report = await runEvaluationBenchmark({
+          datasetDir: path.resolve(dir),
+          engineConfig: deps.engineConfig(o),
+          ...(o.library ? { libraryPath: path.resolve(o.library) } : {}),
+          queries: o.queries,
+          anchors: o.anchors,
+          ...(o.config.length >= 2 ? { configurations: distinctConfigurations(o.config) } : {}),
+          log: (line) => console.error(line),
+        });
+        console.log(o.json ? JSON.stringify(report) : report.text);
+      },
+    );
 }
