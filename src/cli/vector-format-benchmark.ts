@@ -4,6 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { EngineConfig } from '../engine/engine.ts';
 import { type QualityReport, runQualityBenchmark } from '../engine/eval/quality-benchmark.ts';
+import { DEFAULT_DUPLICATE_THRESHOLD, dot } from '../engine/search/duplicate-collapse.ts';
 import { decodeVector, type VectorFormat, vectorFormats } from '../engine/store/vector-codec.ts';
 
 export interface VectorFormatRow {
@@ -16,6 +17,12 @@ export interface VectorFormatRow {
   per1000: { file: number; vectors: number; snapshot: number };
   /** Cosine between each photo's stored vector and its float32 vector (1: identical). */
   cosineToFloat32: { min: number; mean: number };
+  /**
+   * Pairs of photos that near-duplicate grouping would treat differently than with float32
+   * vectors (one side of the threshold with float32, the other with this form), and how many
+   * pairs float32 groups at all.
+   */
+  collapse: { changed: number; grouped: number };
 }
 
 export interface VectorFormatReport {
@@ -96,6 +103,19 @@ export async function runVectorFormatBenchmark(opts: {
       reference ??= facts.byHash;
       const cosines = [...facts.byHash].map(([hash, v]) => cosine(v, reference!.get(hash)!));
       const per = (bytes: number): number => (bytes / facts.images) * 1000;
+      const hashes = [...reference.keys()];
+      let changed = 0;
+      let grouped = 0;
+      for (let i = 0; i < hashes.length; i++) {
+        for (let j = i + 1; j < hashes.length; j++) {
+          const before =
+            dot(reference.get(hashes[i]!)!, reference.get(hashes[j]!)!) >= DEFAULT_DUPLICATE_THRESHOLD;
+          const now =
+            dot(facts.byHash.get(hashes[i]!)!, facts.byHash.get(hashes[j]!)!) >= DEFAULT_DUPLICATE_THRESHOLD;
+          if (before) grouped++;
+          if (before !== now) changed++;
+        }
+      }
       rows.push({
         format,
         quality: report.model,
@@ -104,16 +124,17 @@ export async function runVectorFormatBenchmark(opts: {
           min: Math.min(...cosines),
           mean: cosines.reduce((s, c) => s + c, 0) / cosines.length,
         },
+        collapse: { changed, grouped },
       });
     }
     const mb = (b: number): string => (b / 2 ** 20).toFixed(2).padStart(6);
     const text = [
       `${path.basename(opts.datasetDir)}: ${images} photos; sizes per 1,000 photos (MiB)`,
-      'format     N-S     mAP    P@10   library  vectors  snapshot  max 1-cos to f32',
+      'format     N-S     mAP    P@10   library  vectors  snapshot  max 1-cos to f32  grouping changed',
       ...rows.map(
         (r) =>
           `${r.format.padEnd(8)} ${r.quality.ns.toFixed(3)}  ${r.quality.map.toFixed(3)}  ${r.quality.p10.toFixed(3)}` +
-          `   ${mb(r.per1000.file)}   ${mb(r.per1000.vectors)}   ${mb(r.per1000.snapshot)}   ${(1 - r.cosineToFloat32.min).toExponential(1)}`,
+          `   ${mb(r.per1000.file)}   ${mb(r.per1000.vectors)}   ${mb(r.per1000.snapshot)}   ${(1 - r.cosineToFloat32.min).toExponential(1)}           ${r.collapse.changed} of ${r.collapse.grouped} pairs`,
       ),
     ].join('\n');
     return { dataset: opts.datasetDir, images, rows, text };

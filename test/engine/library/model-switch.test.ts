@@ -1,11 +1,12 @@
-import { copyFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, ModelChoiceError } from '../../../src/engine/engine.ts';
 import { JobControl } from '../../../src/engine/library/job-control.ts';
 import type { SearchResponse } from '../../../src/shared/library-api.ts';
-import { BUNDLED_ID, SECOND_ID, testModelSource } from '../../fixtures/second-model.ts';
+import { BUNDLED_ID, SECOND_ID, secondModel, testModelSource } from '../../fixtures/second-model.ts';
 import { makeTempDir, writeScene } from '../../fixtures/synthetic-photos.ts';
 import { testEngineConfig } from '../../fixtures/test-engine.ts';
 
@@ -177,6 +178,40 @@ describe('switching the library to another model', () => {
       // The active model is untouched.
       const res = await engine.searchByImage({ imagePath: photo(7), k: 1 });
       expect(res).toMatchObject({ model: SECOND_ID, results: [{ path: photo(7) }] });
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+
+  it('a different file under the same model id never mixes vectors: the library is embedded again', async () => {
+    // The same graph with an unknown protobuf field appended (skipped by ONNX Runtime): another
+    // file, another sha256, loadable as before.
+    const original = secondModel();
+    const unknownField = Buffer.from([0xc2, 0x3e, 4, ...Buffer.from('edit')]);
+    const bytes = Buffer.concat([readFileSync(original.modelPath), unknownField]);
+    const modelPath = path.join(tmp.dir, 'changed.onnx');
+    writeFileSync(modelPath, bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const changed = { manifest: { ...original.manifest, sha256 }, modelPath };
+    const engine = Engine.open({
+      ...config,
+      models: { get: (id) => (id === SECOND_ID ? changed : undefined) },
+    });
+    try {
+      // The old file's vectors are gone at once; nothing stale can be returned.
+      expect(rows('SELECT COUNT(*) AS n FROM embeddings WHERE model_id = ?', SECOND_ID)).toEqual([{ n: 0 }]);
+      const empty = await engine.searchByImage({ imagePath: photo(2), k: 5 });
+      expect(empty.results).toEqual([]);
+      // Filling in what the active model lacks is the same job as a switch.
+      const summary = await engine.continueModelSwitch();
+      expect(summary).toMatchObject({
+        model: SECOND_ID,
+        embedded: PHOTOS + 1,
+        complete: true,
+        switched: false,
+      });
+      const res = await engine.searchByImage({ imagePath: photo(2), k: 1 });
+      expect(res).toMatchObject({ model: SECOND_ID, results: [{ path: photo(2) }] });
     } finally {
       await engine.close();
     }
