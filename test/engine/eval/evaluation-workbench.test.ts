@@ -236,6 +236,23 @@ describe('evaluation sets, pooling and grading', () => {
     expect(deep.unjudged['11']).toBeGreaterThan(0);
   });
 
+  it('searches with each query’s crop, or with the whole photo when a configuration ignores crops', async () => {
+    for (const crop of ['use', 'ignore'] as const) {
+      await service.evalMetrics({
+        setId,
+        configuration: config({ name: `crop-${crop}`, crop, k: 5 }),
+        threshold: 3,
+        cutoffs: [5],
+      });
+    }
+    const { runs } = await service.evalExportTrec({ setId });
+    const topScore = (name: string, qid: string): number =>
+      parseRun(runs.find((r) => r.name === name)!.text).find((e) => e.queryId === qid)!.score;
+    // q1 has no crop: the same search either way. q4 is cropped: another query vector, other scores.
+    expect(topScore('crop-use', 'q1')).toBe(topScore('crop-ignore', 'q1'));
+    expect(topScore('crop-use', 'q4')).not.toBe(topScore('crop-ignore', 'q4'));
+  });
+
   it('compares configurations: table, per-query deltas, metric vs k, and significance', async () => {
     const same = config({ name: 'A2', k: 5, collapse: false });
     const strict = await service.evalCompare({
