@@ -604,15 +604,6 @@ export class Engine {
     };
   }
 
-  /** Models the library keeps data for, with how much, and whether each could answer a search. */
-  libraryModels(): Array<{ id: string; vectors: number; bytes: number; complete: boolean; active: boolean }> {
-    const { active } = this.choice.get();
-    return this.modelRepo.list().map((id) => {
-      const { done, total } = new EmbeddingRepository(this.db, id).coverage();
-      return { id, ...this.modelRepo.storedData(id), complete: done === total, active: id === active };
-    });
-  }
-
   /**
    * Drops what the library keeps for a model (its vectors and index) to reclaim space. Refused
    * for the active model and the one being switched to. Whatever it frees is reused by the
