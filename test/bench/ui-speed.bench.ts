@@ -114,6 +114,8 @@ function summarise(values: number[]): { p50: number; p95: number; min: number; m
 interface DropTiming {
   /** The upload answered (the page has its id). */
   uploaded: number;
+  /** The search request left. */
+  asked: number;
   /** The search answered. */
   searched: number;
   /** The first result tile is in the page. */
@@ -124,7 +126,7 @@ interface DropTiming {
   painted: number;
 }
 
-const STEPS = ['uploaded', 'searched', 'tile', 'thumb', 'painted'] as const;
+const STEPS = ['uploaded', 'asked', 'searched', 'tile', 'thumb', 'painted'] as const;
 
 /**
  * Drops a photo on the search page (a real `drop` event carrying a File, as the OS delivers it),
@@ -177,9 +179,12 @@ async function timeDrop(
       const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
       const end = (match: (url: string) => boolean): number =>
         (entries.find((x) => match(x.name))?.responseEnd ?? NaN) - t0;
+      const start = (match: (url: string) => boolean): number =>
+        (entries.find((x) => match(x.name))?.startTime ?? NaN) - t0;
       const thumbSrc = firstTile()?.querySelector<HTMLImageElement>('img.tile-image')?.src ?? '';
       return {
         uploaded: end((u) => u.includes('/api/uploadQuery')),
+        asked: start((u) => u.includes('/api/search')),
         searched: end((u) => u.includes('/api/search')),
         tile: tileAt - t0,
         thumb: end((u) => u === thumbSrc),
@@ -206,6 +211,14 @@ function describeDrops(pass: string, runs: DropTiming[]): string {
 /** Scrolls the results from top to bottom at a steady speed, timing every frame. */
 async function timeScroll(page: Page, pxPerSecond: number): Promise<string> {
   await page.locator('.results-scroll').evaluate((el: HTMLElement) => el.scrollTo({ top: 0 }));
+  // The page's own main-thread work, apart from waiting for a CPU (the machine may be busy).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = async (): Promise<Record<string, number>> =>
+    Object.fromEntries(
+      (await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value] as [string, number]),
+    );
+  const before = await metrics();
   const frames = await page.locator('.results-scroll').evaluate(async (el: HTMLElement, speed: number) => {
     const deltas: number[] = [];
     await new Promise<void>((resolve) => {
@@ -223,6 +236,10 @@ async function timeScroll(page: Page, pxPerSecond: number): Promise<string> {
     });
     return { deltas, height: el.scrollHeight };
   }, pxPerSecond);
+  const after = await metrics();
+  await cdp.detach();
+  const perFrame = (name: string): string =>
+    (((after[name]! - before[name]!) * 1000) / frames.deltas.length).toFixed(1);
   const s = summarise(frames.deltas);
   const frame = 1000 / 60;
   const slow = frames.deltas.filter((d) => d > frame + 1).length;
@@ -231,7 +248,9 @@ async function timeScroll(page: Page, pxPerSecond: number): Promise<string> {
     `${(frames.height / 1000).toFixed(0)}k px at ${pxPerSecond} px/s, ${frames.deltas.length} frames: ` +
     `frame time p50 ${s.p50.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(0)} ms; ` +
     `${((100 * slow) / frames.deltas.length).toFixed(1)} % of frames over 16.7 ms, ` +
-    `${dropped} frames dropped (${((100 * dropped) / (dropped + frames.deltas.length)).toFixed(1)} %)`
+    `${dropped} frames dropped (${((100 * dropped) / (dropped + frames.deltas.length)).toFixed(1)} %); ` +
+    `main thread per frame: tasks ${perFrame('TaskDuration')} ms (script ${perFrame('ScriptDuration')}, ` +
+    `layout ${perFrame('LayoutDuration')}, style ${perFrame('RecalcStyleDuration')})`
   );
 }
 
@@ -252,6 +271,10 @@ test.describe('Interface speed', () => {
     const header = [
       `machine: ${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()}, Node ${process.versions.node}`,
       `browser: ${chromiumPath}; library: ${LIBRARY_SIZE} photos; ${new Date().toISOString().slice(0, 10)}`,
+      `load average at the end (1, 5, 15 min): ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(', ')}`,
     ];
     const report = [...header, ...lines].join('\n');
     console.log(`\n${report}\n`);

@@ -21,6 +21,8 @@ export const ResultTileView = memo(function ResultTileView(props: {
   index: number;
   total: number;
   active: boolean;
+  /** Among the first rows: its thumbnail is fetched first, ahead of the rest (first results painted sooner). */
+  first: boolean;
 }): React.JSX.Element {
   const { tile, index, active } = props;
   const actions = useActions();
@@ -65,7 +67,8 @@ export const ResultTileView = memo(function ResultTileView(props: {
               className="tile-image"
               src={actions.imageUrl({ kind: 'library', path: tile.path }, 'thumb')}
               alt=""
-              loading="lazy"
+              loading={props.first ? 'eager' : 'lazy'}
+              fetchPriority={props.first ? 'high' : 'auto'}
               decoding="async"
               draggable={false}
               onError={() => setBroken(true)}

@@ -11,6 +11,8 @@ const MIN_TILE_WIDTH = 180;
 const CAPTION_HEIGHT = 34;
 /** Pictures sit in 4:3 frames, the shape of most photos. */
 const FRAME_RATIO = 3 / 4;
+/** Rows on screen as soon as results arrive: their thumbnails load first. */
+const FIRST_ROWS = 2;
 
 /**
  * The results as a virtualized grid: only the rows in view (and a few around) are in the page,
@@ -121,6 +123,7 @@ export function ResultsGrid(props: { tiles: ResultTile[] }): React.JSX.Element {
                   index={first + i}
                   total={tiles.length}
                   active={first + i === activeIndex}
+                  first={row.index < FIRST_ROWS}
                 />
               ))}
             </div>
