@@ -40,7 +40,7 @@ export type QuantizationMode = 'float' | 'qdq';
 /** A TensorFlow Lite tensor as it exists in the ONNX graph. */
 interface Value {
   name: string;
-  /** nchw: a 4-D activation transposed for ONNX; nhwc-flat: TensorFlow Lite's own order. */
+  /** nchw: a 4-D activation transposed for ONNX; tflite: TensorFlow Lite's own order (any rank). */
   layout: 'nchw' | 'tflite';
 }
 
@@ -55,14 +55,8 @@ export interface EmittedGraph {
   perChannel: boolean;
 }
 
-export const SUPPORTED_OPERATORS = [
-  'CONV_2D',
-  'DEPTHWISE_CONV_2D',
-  'ADD',
-  'AVERAGE_POOL_2D',
-  'RESHAPE',
-  'SOFTMAX',
-];
+/** Operators converted on the way to the features; the classifier (and a SOFTMAX) after them is left out. */
+export const SUPPORTED_OPERATORS = ['CONV_2D', 'DEPTHWISE_CONV_2D', 'ADD', 'AVERAGE_POOL_2D', 'RESHAPE'];
 
 /** Builds the ONNX graph computing the cut tensor from an NCHW float32 image. */
 export function emitFeatureExtractor(
@@ -209,21 +203,6 @@ export function emitFeatureExtractor(
           name: opts.mode === 'qdq' && !same ? fakeQuant(graph, y, oq, `t${out.index}`) : y,
           layout,
         });
-        break;
-      }
-      case BuiltinOperator.SOFTMAX: {
-        if (op.options.kind !== 'softmax') throw unsupported(`${where}: no options`);
-        const xv = valueOf(op.inputs[0], where);
-        activationQuant(tensorOf(op.inputs[0], where), where);
-        const beta = op.options.beta;
-        const scaled =
-          beta === 1
-            ? xv.name
-            : addNode(graph, 'Mul', `${tag}/beta`, [xv.name, floatScalar(graph, beta)], `${tag}/beta`);
-        const y = addNode(graph, 'Softmax', tag, [scaled], tag, [
-          attrInt('axis', xv.layout === 'nchw' ? 1 : -1),
-        ]);
-        finish(y, 'none', xv.layout);
         break;
       }
       default:

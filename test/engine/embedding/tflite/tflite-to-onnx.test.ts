@@ -110,40 +110,58 @@ describe('TensorFlow Lite → ONNX (a synthetic MobileNet-shaped model)', () => 
     float: { maxSteps: 4, cosine: 0.999 },
     qdq: { maxSteps: 2, cosine: 0.9995 },
   };
-  for (const mode of ['float', 'qdq'] as const) {
-    it(`matches TensorFlow Lite's integer arithmetic (${mode})`, async () => {
-      const model = readTfliteModel(bytes);
-      const cut = findCutPoint(model);
-      const q = model.tensors[cut.tensor]!.quantization!;
-      const step = q.scale[0]!;
-      const { onnx } = convertTfliteModel(bytes, { quantization: mode });
-      const rnd = seededRandom(21);
-      const images = Array.from({ length: 6 }, () =>
-        Uint8Array.from({ length: SIZE * SIZE * 3 }, () => Math.floor(rnd() * 256)),
-      );
-      // All six as one batch: the batch dimension is dynamic and rows stay independent.
-      const out = await runOnnx(
-        onnx,
-        images.map((im) => toModelInput(im, 128, 128, SIZE)),
-        SIZE,
-      );
-      let spread = 0;
-      images.forEach((image, i) => {
-        const ref = dequantize(runTfliteReference(model, cut.tensor, image), {
-          scale: step,
-          zeroPoint: q.zeroPoint[0]!,
+  for (const head of ['conv', 'reshape-fc'] as const) {
+    for (const mode of ['float', 'qdq'] as const) {
+      it(`matches TensorFlow Lite's integer arithmetic (${head} classifier, ${mode})`, async () => {
+        const file = tinyTfliteClassifier({ head });
+        const model = readTfliteModel(file);
+        const cut = findCutPoint(model);
+        const q = model.tensors[cut.tensor]!.quantization!;
+        const step = q.scale[0]!;
+        const { onnx } = convertTfliteModel(file, { quantization: mode });
+        const rnd = seededRandom(21);
+        const images = Array.from({ length: 6 }, () =>
+          Uint8Array.from({ length: SIZE * SIZE * 3 }, () => Math.floor(rnd() * 256)),
+        );
+        // All six as one batch: the batch dimension is dynamic and rows stay independent.
+        const out = await runOnnx(
+          onnx,
+          images.map((im) => toModelInput(im, 128, 128, SIZE)),
+          SIZE,
+        );
+        let spread = 0;
+        images.forEach((image, i) => {
+          const ref = dequantize(runTfliteReference(model, cut.tensor, image), {
+            scale: step,
+            zeroPoint: q.zeroPoint[0]!,
+          });
+          const got = out.slice(i * TINY_TFLITE_DIM, (i + 1) * TINY_TFLITE_DIM);
+          for (let k = 0; k < TINY_TFLITE_DIM; k++) {
+            expect(Math.abs(got[k]! - ref[k]!) / step).toBeLessThanOrEqual(tolerance[mode].maxSteps);
+          }
+          expect(cosine(got, ref)).toBeGreaterThan(tolerance[mode].cosine);
+          spread += new Set(ref).size;
         });
-        const got = out.slice(i * TINY_TFLITE_DIM, (i + 1) * TINY_TFLITE_DIM);
-        for (let k = 0; k < TINY_TFLITE_DIM; k++) {
-          expect(Math.abs(got[k]! - ref[k]!) / step).toBeLessThanOrEqual(tolerance[mode].maxSteps);
-        }
-        expect(cosine(got, ref)).toBeGreaterThan(tolerance[mode].cosine);
-        spread += new Set(ref).size;
+        // The features vary (the comparison is not between two saturated vectors).
+        expect(spread / images.length).toBeGreaterThan(8);
       });
-      // The features vary (the comparison is not between two saturated vectors).
-      expect(spread / images.length).toBeGreaterThan(8);
-    });
+    }
   }
+
+  it('cuts at the input of a FULLY_CONNECTED classifier, through a RESHAPE', () => {
+    const { report, manifest } = convertTfliteModel(tinyTfliteClassifier({ head: 'reshape-fc' }));
+    expect(report.featuresTensor).toBe(`${TINY_TFLITE_FEATURES}/flat`);
+    expect(report.classifier).toBe('FULLY_CONNECTED (operator 8)');
+    expect(report.converted).toEqual({
+      CONV_2D: 3,
+      DEPTHWISE_CONV_2D: 1,
+      ADD: 1,
+      AVERAGE_POOL_2D: 2,
+      RESHAPE: 1,
+    });
+    expect(report.dropped).toEqual({ FULLY_CONNECTED: 1, SOFTMAX: 1 });
+    expect(manifest.output.dim).toBe(TINY_TFLITE_DIM);
+  });
 });
 
 describe('TensorFlow Lite files that cannot be converted', () => {
