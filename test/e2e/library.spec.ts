@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import {
@@ -118,5 +118,19 @@ test.describe('Library', () => {
       .click();
     await expect(row).toBeHidden();
     await expect(page.getByText('40 photos in 1 folder')).toBeVisible();
+  });
+
+  test('shows photos added to and deleted from a folder while the page is open', async ({ page }) => {
+    await page.goto(server.url);
+    await page.getByRole('button', { name: 'Library' }).click();
+    const folder = page.getByRole('listitem', { name: lib.photos });
+    await expect(folder).toContainText('40 photos');
+    // Copied in from outside (a camera import), into a new subfolder: picked up without a rescan.
+    mkdirSync(path.join(lib.photos, 'Imported'));
+    copyFileSync(path.join(other, 'first.jpg'), path.join(lib.photos, 'Imported', 'IMG_0001.jpg'));
+    await expect(folder).toContainText('41 photos', { timeout: 30_000 });
+    await expect(page.getByText(/^Last run at .*: 1 indexed/)).toBeVisible();
+    rmSync(path.join(lib.photos, 'Imported', 'IMG_0001.jpg'));
+    await expect(folder).toContainText('40 photos', { timeout: 30_000 });
   });
 });
