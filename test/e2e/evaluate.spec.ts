@@ -166,10 +166,11 @@ test.describe('Evaluate', () => {
       }
     }
 
-    // Metrics follow the grades.
+    // Metrics follow the grades: one relevant photo graded 0 takes precision down, and back up.
     await tab(page, 'Metrics').click();
     await expect(stat(page, 'map')).toHaveText(/^\d\.\d{3}$/);
     const map = Number(await stat(page, 'map').textContent());
+    const precision = (await stat(page, 'P_10').textContent())!;
     expect(map).toBeGreaterThan(0.5);
     await tab(page, 'Grade').click();
     await page.getByRole('button', { name: /^Grade q1 / }).click();
@@ -180,12 +181,13 @@ test.describe('Evaluate', () => {
     await relevant.focus();
     await page.keyboard.press('0');
     await tab(page, 'Metrics').click();
-    await expect(stat(page, 'map')).not.toHaveText(map.toFixed(3));
-    expect(Number(await stat(page, 'map').textContent())).toBeLessThan(map);
+    await expect(stat(page, 'P_10')).not.toHaveText(precision);
+    expect(Number(await stat(page, 'P_10').textContent())).toBeLessThan(Number(precision));
     await tab(page, 'Grade').click();
     await candidates(page).locator(`img[src="${relevantPhoto}"]`).click();
     await page.keyboard.press('4');
     await tab(page, 'Metrics').click();
+    await expect(stat(page, 'P_10')).toHaveText(precision);
     await expect(stat(page, 'map')).toHaveText(map.toFixed(3));
     // The threshold control: only grade 5 counts as relevant now.
     await page.getByLabel('Relevant from grade').selectOption('5');
@@ -212,6 +214,13 @@ test.describe('Evaluate', () => {
     await expect(page.locator('.eval-significance-text').first()).toContainText(
       /randomization test|score the same/,
     );
+    // The screenshot shows the comparison itself (the first-run model offer, if any, put away).
+    const notNow = page.getByRole('button', { name: 'Not now' });
+    if (await notNow.isVisible()) await notNow.click();
+    await page.locator('.eval-compare').evaluate((el) => {
+      const panel = el.closest('.eval-tabpanel')!;
+      panel.scrollTop += el.getBoundingClientRect().top - panel.getBoundingClientRect().top - 12;
+    });
     await saveScreenshot(page, 'evaluate.png');
     const workbench: Record<string, string> = {};
     for (const m of CHECKED_MEASURES) {

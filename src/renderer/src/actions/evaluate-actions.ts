@@ -236,6 +236,7 @@ export class EvaluateActions {
       activeIndex: nextToGrade(items, activeIndex),
       gradeError: null,
     });
+    this.noteQueryCounts();
     this.markStale();
     this.write(async () => {
       const progress = await this.client.evalGrade({ setId, queryId, docId: item.docId, grade });
@@ -268,6 +269,7 @@ export class EvaluateActions {
         queue: { ...queue, data: { ...data, items } },
         ...(index >= 0 ? { activeIndex: index } : {}),
       });
+      this.noteQueryCounts();
     });
   }
 
@@ -477,6 +479,21 @@ export class EvaluateActions {
         ? { ...s.sets, data: s.sets.data.map((x) => (x.id === s.setId ? { ...x, progress } : x)) }
         : s.sets;
       return { queue, sets };
+    });
+  }
+
+  /** The shown query's graded count in the set's query list, from its candidates on screen. */
+  private noteQueryCounts(): void {
+    this.store.set((s) => {
+      const data = s.queue.data;
+      const detail = s.detail.data;
+      const shown = data?.query;
+      if (!data || !shown || !detail) return {};
+      const judged = data.items.filter((i) => i.grade !== null).length;
+      const queries = detail.queries.map((q) =>
+        q.id === shown.id ? { ...q, judged, pooled: data.items.length } : q,
+      );
+      return { detail: { ...s.detail, data: { ...detail, queries } } };
     });
   }
 

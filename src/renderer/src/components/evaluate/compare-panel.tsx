@@ -54,6 +54,33 @@ function SideBySide(props: { report: ComparisonReport }): React.JSX.Element {
   );
 }
 
+/** The test on the chosen measure in words; the other measures' tests folded away. */
+function Significance(props: { report: ComparisonReport }): React.JSX.Element {
+  const { report } = props;
+  const main = report.significance.filter((s) => s.measure === report.measure);
+  const others = report.significance.filter((s) => s.measure !== report.measure);
+  return (
+    <section className="card eval-significance" aria-label="Significance">
+      <h3 className="card-title">Is the difference real?</h3>
+      {main.map((s) => (
+        <p key={`${s.measure}-${s.other}`} className="eval-significance-text">
+          {describeSignificance(s)}
+        </p>
+      ))}
+      {others.length > 0 ? (
+        <details>
+          <summary>The same test on the other measures</summary>
+          {others.map((s) => (
+            <p key={`${s.measure}-${s.other}`} className="eval-significance-text">
+              {describeSignificance(s)}
+            </p>
+          ))}
+        </details>
+      ) : null}
+    </section>
+  );
+}
+
 function MetricVsK(props: { report: ComparisonReport }): React.JSX.Element {
   const [curve, setCurve] = useState<Curve>('ndcg');
   const series = props.report.metricVsK;
@@ -125,45 +152,47 @@ function PerQueryDeltas(props: { report: ComparisonReport }): React.JSX.Element 
           </label>
         ) : null}
       </div>
-      <BarChart
-        title={`Difference in ${measure} per query, ${others[index]} minus ${baseline}`}
-        description={`Bars above zero: ${others[index]} did better on that query (${wins}); below: worse (${losses}); ${bars.length - wins - losses} the same.`}
-        bars={bars}
-        xLabel="Query"
-        format={formatDelta}
-      />
-      <table className="eval-table eval-deltas-table">
-        <caption className="visually-hidden">Per-query wins and losses</caption>
-        <thead>
-          <tr>
-            <th scope="col">Query</th>
-            {report.reports.map((r) => (
-              <th key={r.configuration.name} scope="col">
-                {r.configuration.name}
-              </th>
-            ))}
-            <th scope="col">Outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          {report.perQuery.map((q) => {
-            const d = q.deltas[index] ?? 0;
-            return (
-              <tr key={q.queryId}>
-                <th scope="row" title={q.label}>
-                  {q.qid}
+      <div className="eval-deltas">
+        <BarChart
+          title={`Difference in ${measure} per query, ${others[index]} minus ${baseline}`}
+          description={`Bars above zero: ${others[index]} did better on that query (${wins}); below: worse (${losses}); ${bars.length - wins - losses} the same.`}
+          bars={bars}
+          xLabel="Query"
+          format={formatDelta}
+        />
+        <table className="eval-table eval-deltas-table">
+          <caption className="visually-hidden">Per-query wins and losses</caption>
+          <thead>
+            <tr>
+              <th scope="col">Query</th>
+              {report.reports.map((r) => (
+                <th key={r.configuration.name} scope="col">
+                  {r.configuration.name}
                 </th>
-                {q.values.map((v, i) => (
-                  <td key={i}>{formatMeasure(v)}</td>
-                ))}
-                <td className={d > 0 ? 'is-win' : d < 0 ? 'is-loss' : undefined}>
-                  {d > 0 ? `win ${formatDelta(d)}` : d < 0 ? `loss ${formatDelta(d)}` : 'tie'}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+              ))}
+              <th scope="col">Outcome</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.perQuery.map((q) => {
+              const d = q.deltas[index] ?? 0;
+              return (
+                <tr key={q.queryId}>
+                  <th scope="row" title={q.label}>
+                    {q.qid}
+                  </th>
+                  {q.values.map((v, i) => (
+                    <td key={i}>{formatMeasure(v)}</td>
+                  ))}
+                  <td className={d > 0 ? 'is-win' : d < 0 ? 'is-loss' : undefined}>
+                    {d > 0 ? `win ${formatDelta(d)}` : d < 0 ? `loss ${formatDelta(d)}` : 'tie'}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
@@ -232,19 +261,12 @@ export function ComparePanel(): React.JSX.Element {
         >
           <div className="eval-compare-top">
             <SideBySide report={report} />
-            <div className="eval-significance" aria-label="Significance">
-              <h3 className="card-title">Is the difference real?</h3>
-              {report.significance.map((s) => (
-                <p key={`${s.baseline}-${s.other}`} className="eval-significance-text">
-                  {describeSignificance(s)}
-                </p>
-              ))}
+            <div className="eval-compare-side">
+              <Significance report={report} />
+              <MetricVsK report={report} />
             </div>
           </div>
-          <div className="eval-charts">
-            <MetricVsK report={report} />
-            <PerQueryDeltas report={report} />
-          </div>
+          <PerQueryDeltas report={report} />
         </section>
       ) : null}
     </div>

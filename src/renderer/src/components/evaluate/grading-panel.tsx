@@ -194,36 +194,40 @@ export function GradingPanel(): React.JSX.Element {
           {gradeError}
         </p>
       ) : null}
-      <div className="eval-grading-head">
-        <div className="eval-grading-query">
-          {ref ? (
-            <img
-              className="eval-grading-query-image"
-              src={actions.imageUrl(ref, 'thumb')}
-              alt={query ? `Query ${queryName(query)}` : ''}
+      {/* The query and the grade buttons stay in view while the candidates scroll. */}
+      <div className="eval-grading-sticky">
+        <div className="eval-grading-head">
+          <div className="eval-grading-query">
+            {ref ? (
+              <img
+                className="eval-grading-query-image"
+                src={actions.imageUrl(ref, 'thumb')}
+                alt={query ? `Query ${queryName(query)}` : ''}
+              />
+            ) : null}
+            <div>
+              <h3 className="eval-grading-title">
+                {query ? `${query.qid} · ${queryName(query)}` : 'No query'}
+                {query?.crop ? <span className="pill eval-crop-pill">cropped</span> : null}
+              </h3>
+              <p className="muted">Which photos show what this query photo shows? Grade each 0–5.</p>
+            </div>
+          </div>
+          <div className="eval-grading-progress">
+            <ProgressLine label="This query" done={judged} total={items.length} />
+            <ProgressLine
+              label="Photos in the set"
+              done={data.progress.judged}
+              total={data.progress.pooled}
             />
-          ) : null}
-          <div>
-            <h3 className="eval-grading-title">
-              {query ? `${query.qid} · ${queryName(query)}` : 'No query'}
-              {query?.crop ? <span className="pill eval-crop-pill">cropped</span> : null}
-            </h3>
-            <p className="muted">Which photos show what this query photo shows? Grade each 0–5.</p>
+            <ProgressLine
+              label="Queries done"
+              done={data.progress.queriesDone}
+              total={data.progress.queries}
+            />
           </div>
         </div>
-        <div className="eval-grading-progress">
-          <ProgressLine label="This query" done={judged} total={items.length} />
-          <ProgressLine label="Photos in the set" done={data.progress.judged} total={data.progress.pooled} />
-          <ProgressLine label="Queries done" done={data.progress.queriesDone} total={data.progress.queries} />
-        </div>
-      </div>
-      {items.length === 0 ? (
-        <StatusMessage kind="empty" title="No candidates for this query yet">
-          “Find candidates to grade” searches each query with the configurations and pools their top results
-          here, in random order and without scores, so the grading stays blind.
-        </StatusMessage>
-      ) : (
-        <>
+        {items.length > 0 ? (
           <div className="eval-grading-bar">
             <GradeButtons current={active?.grade ?? null} disabled={!active} />
             <span className="eval-grading-actions">
@@ -239,6 +243,15 @@ export function GradingPanel(): React.JSX.Element {
               </button>
             </span>
           </div>
+        ) : null}
+      </div>
+      {items.length === 0 ? (
+        <StatusMessage kind="empty" title="No candidates for this query yet">
+          “Find candidates to grade” searches each query with the configurations and pools their top results
+          here, in random order and without scores, so the grading stays blind.
+        </StatusMessage>
+      ) : (
+        <>
           <div
             ref={gridRef}
             className="eval-candidates"
