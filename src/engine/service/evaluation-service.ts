@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ApiError } from '../../shared/api-errors.ts';
@@ -15,27 +13,18 @@ import {
   searchConfigurationSchema,
 } from '../../shared/evaluation-api.ts';
 import type { SearchResponse } from '../../shared/library-api.ts';
-import type { QueryRef } from '../../shared/query-ref.ts';
 import { blindOrder } from '../eval/blind-order.ts';
-import { compareRuns } from '../eval/configuration-comparison.ts';
 import { runInvarianceTests, type InvarianceAnchor, type TripletCase } from '../eval/invariance-test.ts';
-import {
-  EvaluationError,
-  type EvaluationSearchEngine,
-  QueryRunner,
-  type RankedResult,
-} from '../eval/query-runner.ts';
-import { QueryError } from '../engine.ts';
-import { ImageSkip } from '../imaging/skip-reason.ts';
+import { type EvaluationSearchEngine, QueryRunner } from '../eval/query-runner.ts';
 import { SearchSignals } from '../eval/search-signals.ts';
-import { metricVsK, scoreSet } from '../eval/set-metrics.ts';
+import { SetRuns } from '../eval/set-runs.ts';
 import { exportSet, importSet } from '../eval/trec-exchange.ts';
-import { rankRun, toRunEntries } from '../eval/trec-format.ts';
 import { resolveCrop } from '../imaging/crop-region.ts';
 import { probeImage } from '../imaging/image-preview.ts';
 import { dot } from '../search/duplicate-collapse.ts';
 import type { EvalQueryRow, EvalSetRow } from '../store/evaluation-set-repository.ts';
 import type { EvaluationStore } from '../store/evaluation-store.ts';
+import { EvaluationPhotos } from './evaluation-photos.ts';
 import type { UploadedQueries } from './uploaded-queries.ts';
 
 /** What the workbench needs from the engine (Engine implements it). */
@@ -73,16 +62,26 @@ export class EvaluationService implements EvaluationHandlers {
   private readonly store: EvaluationStore;
   private readonly runner: QueryRunner;
   private readonly signals: SearchSignals;
-  /** Upload ids under which external query images are shown, by content hash. */
-  private readonly shownExternal = new Map<string, string>();
+  private readonly runs: SetRuns;
+  private readonly photos: EvaluationPhotos;
 
   constructor(deps: EvaluationServiceDeps) {
     this.deps = deps;
     this.store = deps.engine.evaluationStore();
+    this.photos = new EvaluationPhotos({
+      identity: this.store.identity,
+      uploads: deps.uploads,
+      absolute: deps.absolute,
+    });
     this.runner = new QueryRunner({
       engine: deps.engine,
       sets: this.store.sets,
       identity: this.store.identity,
+    });
+    this.runs = new SetRuns({
+      store: this.store,
+      runner: this.runner,
+      activeModel: () => deps.engine.manifest.id,
     });
     this.signals = new SearchSignals({
       interactions: this.store.interactions,
@@ -114,7 +113,7 @@ export class EvaluationService implements EvaluationHandlers {
     crop,
   }: Req<'evalAddQuery'>): Promise<EvaluationResults['evalAddQuery']> {
     this.set(setId);
-    const image = await this.queryImageFor(query);
+    const image = await this.photos.queryImage(query);
     if (crop) resolveCrop(crop, image.width, image.height);
     if (image.source === 'external') {
       this.store.sets.putQueryImage({
@@ -157,7 +156,7 @@ export class EvaluationService implements EvaluationHandlers {
     let added = 0;
     const failures: Array<{ queryId: number; message: string }> = [];
     for (const config of configurations) {
-      const { rankings, failures: failed } = await this.runAll(queries, config);
+      const { rankings, failures: failed } = await this.runs.runAll(queries, config);
       for (const f of failed) if (!failures.some((x) => x.queryId === f.queryId)) failures.push(f);
       for (const [queryId, results] of rankings) {
         added += this.store.judgments.addToPool(
@@ -165,7 +164,7 @@ export class EvaluationService implements EvaluationHandlers {
           results.map((r) => ({ contentHash: r.contentHash, path: r.path })),
         );
       }
-      this.saveRun(setId, config, rankings);
+      this.runs.save(setId, config, rankings);
     }
     return { added, progress: this.progress(setId), failures };
   }
@@ -235,40 +234,13 @@ export class EvaluationService implements EvaluationHandlers {
 
   async evalMetrics({ setId, configuration, threshold, cutoffs }: Req<'evalMetrics'>): Promise<RunReport> {
     this.set(setId);
-    return this.runReport(setId, configuration ?? DEFAULT_CONFIGURATION, threshold, cutoffs);
+    return (await this.runs.score(setId, configuration ?? DEFAULT_CONFIGURATION, threshold, cutoffs)).report;
   }
 
   async evalCompare(req: Req<'evalCompare'>): Promise<EvaluationResults['evalCompare']> {
     this.set(req.setId);
     this.checkDistinctNames(req.configurations);
-    const reports: RunReport[] = [];
-    const series: EvaluationResults['evalCompare']['metricVsK'] = [];
-    const maxK = Math.min(100, Math.max(...req.cutoffs));
-    for (const config of req.configurations) {
-      const { report, rankings, scored } = await this.scoredRun(
-        req.setId,
-        config,
-        req.threshold,
-        req.cutoffs,
-      );
-      reports.push(report);
-      series.push({
-        configuration: config.name,
-        ...metricVsK(scored, rankings, this.judgmentsOf(scored), { threshold: req.threshold, maxK }),
-      });
-    }
-    try {
-      return compareRuns(reports, {
-        cutoffs: req.cutoffs,
-        measure: req.measure,
-        seed: req.seed,
-        iterations: req.iterations,
-        metricVsK: series,
-      });
-    } catch (err) {
-      if (err instanceof RangeError) throw new ApiError('bad-request', err.message);
-      throw err;
-    }
+    return this.runs.compare(req.setId, req.configurations, req);
   }
 
   async evalExportTrec({ setId }: Req<'evalExportTrec'>): Promise<EvaluationResults['evalExportTrec']> {
@@ -297,7 +269,7 @@ export class EvaluationService implements EvaluationHandlers {
     different,
   }: Req<'evalAddTriplet'>): Promise<EvaluationResults['evalAddTriplet']> {
     this.set(setId);
-    const [a, s, d] = [anchor, same, different].map((p) => this.libraryPhoto(p).contentHash) as [
+    const [a, s, d] = [anchor, same, different].map((p) => this.photos.libraryPhoto(p).contentHash) as [
       string,
       string,
       string,
@@ -317,7 +289,7 @@ export class EvaluationService implements EvaluationHandlers {
 
   async evalInvariance(req: Req<'evalInvariance'>): Promise<EvaluationResults['evalInvariance']> {
     if (req.setId !== undefined) this.set(req.setId);
-    const anchorPaths = req.anchors.map((p) => this.libraryPhoto(p).path);
+    const anchorPaths = req.anchors.map((p) => this.photos.libraryPhoto(p).path);
     if (anchorPaths.length === 0 && req.setId !== undefined) {
       for (const q of this.store.sets.queries(req.setId)) {
         if (q.source !== 'library') continue;
@@ -334,8 +306,8 @@ export class EvaluationService implements EvaluationHandlers {
     }
     const anchors: InvarianceAnchor[] = [];
     for (const p of new Set(anchorPaths)) {
-      const { contentHash } = this.libraryPhoto(p);
-      anchors.push({ path: p, contentHash, bytes: await this.readPhoto(p) });
+      const { contentHash } = this.photos.libraryPhoto(p);
+      anchors.push({ path: p, contentHash, bytes: await this.photos.read(p) });
     }
     return runInvarianceTests(this.runner, {
       anchors,
@@ -343,7 +315,8 @@ export class EvaluationService implements EvaluationHandlers {
       triplets,
       configuration: req.configuration ?? INVARIANCE_CONFIGURATION,
       passThreshold: req.passThreshold,
-      onFailedCopy: async (file, bytes) => this.showable(bytes, path.basename(file), await probeImage(bytes)),
+      onFailedCopy: async (file, bytes) =>
+        this.photos.showable(bytes, path.basename(file), await probeImage(bytes)),
     });
   }
 
@@ -374,8 +347,8 @@ export class EvaluationService implements EvaluationHandlers {
   ): Promise<EvaluationResults['evalInterleavedSearch']> {
     if (req.a.name === req.b.name)
       throw new ApiError('bad-request', 'Interleave two configurations with different names');
-    const image = await this.queryImageFor(req.query);
-    const bytes = image.bytes ?? (await this.readPhoto(image.path!));
+    const image = await this.photos.queryImage(req.query);
+    const bytes = image.bytes ?? (await this.photos.read(image.path!));
     return this.signals.interleavedSearch(
       { bytes, label: image.label, crop: req.crop ?? null },
       req.a,
@@ -448,7 +421,7 @@ export class EvaluationService implements EvaluationHandlers {
     let uploadId: string | undefined;
     if (q.source === 'external') {
       const stored = this.store.sets.getQueryImage(q.contentHash);
-      if (stored) uploadId = this.showable(stored.bytes, stored.name, stored);
+      if (stored) uploadId = this.photos.showable(stored.bytes, stored.name, stored);
     }
     return {
       id: q.id,
@@ -465,19 +438,6 @@ export class EvaluationService implements EvaluationHandlers {
   }
 
   /** Keeps bytes among the uploaded queries so a window can show them; reuses a live id. */
-  private showable(
-    bytes: Buffer,
-    name: string,
-    info: { width: number; height: number; format: string },
-  ): string {
-    const hash = createHash('sha256').update(bytes).digest('hex');
-    const known = this.shownExternal.get(hash);
-    if (known && this.deps.uploads.get(known)) return known;
-    const stored = this.deps.uploads.add(bytes, name, info);
-    this.shownExternal.set(hash, stored.id);
-    return stored.id;
-  }
-
   private tripletInfo(t: {
     id: number;
     anchorHash: string;
@@ -500,7 +460,7 @@ export class EvaluationService implements EvaluationHandlers {
       if (!info.anchor || !info.same || !info.different) continue;
       const [a, s, d] = await Promise.all(
         [info.anchor, info.same, info.different].map(async (p) =>
-          this.deps.engine.embedImageBytes(await this.readPhoto(p)),
+          this.deps.engine.embedImageBytes(await this.photos.read(p)),
         ),
       );
       cases.push({
@@ -514,170 +474,10 @@ export class EvaluationService implements EvaluationHandlers {
     return cases;
   }
 
-  /** An indexed photo of the library, by the path a person gave. */
-  private libraryPhoto(typed: string): {
-    path: string;
-    contentHash: string;
-    width: number | null;
-    height: number | null;
-  } {
-    const file = this.deps.absolute(typed);
-    const found = this.store.identity.byPath(file);
-    if (!found) throw new ApiError('not-found', `${file} is not an indexed photo of the library`);
-    return found;
-  }
-
-  private async readPhoto(file: string): Promise<Buffer> {
-    try {
-      return await readFile(file);
-    } catch (err) {
-      throw new ApiError('not-found', `Cannot read ${file}: ${(err as Error).message}`);
-    }
-  }
-
-  private async queryImageFor(query: QueryRef): Promise<{
-    source: 'library' | 'external';
-    contentHash: string;
-    label: string;
-    path: string | null;
-    bytes: Buffer | null;
-    width: number;
-    height: number;
-    format: string;
-  }> {
-    if (query.kind === 'library') {
-      const photo = this.libraryPhoto(query.path);
-      let { width, height } = photo;
-      if (width === null || height === null)
-        ({ width, height } = await probeImage(await this.readPhoto(photo.path)));
-      return {
-        source: 'library',
-        contentHash: photo.contentHash,
-        label: photo.path,
-        path: photo.path,
-        bytes: null,
-        width,
-        height,
-        format: 'library',
-      };
-    }
-    const stored = this.deps.uploads.get(query.id);
-    if (!stored)
-      throw new ApiError('not-found', 'That query image is no longer kept; please drop or choose it again.');
-    return {
-      source: 'external',
-      contentHash: createHash('sha256').update(stored.bytes).digest('hex'),
-      label: stored.name,
-      path: null,
-      bytes: stored.bytes,
-      ...stored.info,
-    };
-  }
-
   private checkDistinctNames(configurations: readonly SearchConfiguration[]): void {
     const names = configurations.map((c) => c.name);
     if (new Set(names).size !== names.length) {
       throw new ApiError('bad-request', `Each configuration needs its own name (got ${names.join(', ')})`);
     }
-  }
-
-  private async runAll(
-    queries: readonly EvalQueryRow[],
-    config: SearchConfiguration,
-    k = config.k,
-  ): Promise<{
-    rankings: Map<number, RankedResult[]>;
-    failures: Array<{ queryId: number; message: string }>;
-  }> {
-    const rankings = new Map<number, RankedResult[]>();
-    const failures: Array<{ queryId: number; message: string }> = [];
-    for (const q of queries) {
-      try {
-        rankings.set(q.id, await this.runner.run(q, config, k));
-      } catch (err) {
-        // One bad query (a vanished photo) must not cost the whole run.
-        if (!(err instanceof EvaluationError || err instanceof QueryError || err instanceof ImageSkip))
-          throw err;
-        failures.push({ queryId: q.id, message: err.message });
-      }
-    }
-    // When nothing could run, the cause is the configuration (a model that cannot answer…).
-    if (queries.length > 0 && rankings.size === 0) {
-      throw new ApiError('bad-request', `${config.name}: ${failures[0]!.message}`);
-    }
-    return { rankings, failures };
-  }
-
-  private saveRun(
-    setId: number,
-    config: SearchConfiguration,
-    rankings: ReadonlyMap<number, readonly RankedResult[]>,
-  ): number {
-    return this.store.runs.save(setId, {
-      name: config.name,
-      configuration: JSON.stringify(config),
-      modelId: config.model ?? this.deps.engine.manifest.id,
-      rankings,
-    });
-  }
-
-  private judgmentsOf(queries: ReadonlyArray<{ queryId: number }>): Map<number, Map<string, number>> {
-    return new Map(queries.map((q) => [q.queryId, this.store.judgments.judgments(q.queryId)]));
-  }
-
-  private async runReport(
-    setId: number,
-    config: SearchConfiguration,
-    threshold: number,
-    cutoffs: readonly number[],
-  ): Promise<RunReport> {
-    return (await this.scoredRun(setId, config, threshold, cutoffs)).report;
-  }
-
-  private async scoredRun(
-    setId: number,
-    config: SearchConfiguration,
-    threshold: number,
-    cutoffs: readonly number[],
-  ): Promise<{
-    report: RunReport;
-    rankings: Map<number, string[]>;
-    scored: Array<{ queryId: number; qid: string; label: string }>;
-  }> {
-    const queries = this.store.sets.queries(setId);
-    const { rankings, failures } = await this.runAll(queries, config);
-    const runId = this.saveRun(setId, config, rankings);
-    // Scored in the order trec_eval reads the exported run (score, then id), so both agree.
-    const byQid = rankRun(
-      toRunEntries(
-        new Map(
-          [...rankings].map(([id, docs]) => [
-            String(id),
-            docs.map((d) => ({ docId: d.contentHash, score: d.score })),
-          ]),
-        ),
-        config.name,
-      ),
-    );
-    const ordered = new Map([...byQid].map(([id, docs]) => [Number(id), docs]));
-    const scored = queries
-      .filter((q) => rankings.has(q.id))
-      .map((q) => ({ queryId: q.id, qid: q.qid, label: q.label }));
-    const sorted = [...new Set(cutoffs)].sort((a, b) => a - b);
-    const score = scoreSet(scored, ordered, this.judgmentsOf(scored), { threshold, cutoffs: sorted });
-    return {
-      report: {
-        configuration: config,
-        runId,
-        threshold,
-        cutoffs: sorted,
-        perQuery: score.perQuery,
-        mean: score.mean,
-        unjudged: score.unjudged,
-        failures,
-      },
-      rankings: ordered,
-      scored,
-    };
   }
 }
