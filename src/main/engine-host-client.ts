@@ -17,13 +17,21 @@ export interface HostProcess {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
+
+/**
+ * How long a request may wait for its answer. Far beyond any search or picture (a stuck engine
+ * is the only way to reach it); indexing runs in the background and answers at once.
+ */
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
  * The main process's side of the engine utility process: numbered requests with their replies,
- * and the host's events. When the host exits, every waiting request fails as 'unavailable'.
+ * and the host's events. When the host exits, every waiting request fails as 'unavailable'; one
+ * that gets no answer in time fails the same way (a late answer is dropped).
  */
 export class EngineHostClient {
   private readonly process: HostProcess;
@@ -32,15 +40,27 @@ export class EngineHostClient {
   private nextId = 1;
   private exited = false;
   private readonly log: (message: string) => void;
+  private readonly timeoutMs: number;
 
-  constructor(process: HostProcess, log: (message: string) => void = console.error) {
+  constructor(
+    process: HostProcess,
+    log: (message: string) => void = (m) => console.error(`lookalike: ${m}`),
+    timeoutMs: number = REQUEST_TIMEOUT_MS,
+  ) {
     this.process = process;
     this.log = log;
+    this.timeoutMs = timeoutMs;
     process.on('message', (message) => this.receive(message));
     process.on('exit', (code) => {
       this.exited = true;
-      const error = new ApiError('unavailable', `The Lookalike engine stopped (exit code ${code})`);
-      for (const p of this.pending.values()) p.reject(error);
+      const error = new ApiError(
+        'unavailable',
+        `The Lookalike engine stopped unexpectedly (exit code ${code}) before it answered; please try again`,
+      );
+      for (const p of this.pending.values()) {
+        clearTimeout(p.timer);
+        p.reject(error);
+      }
       this.pending.clear();
     });
   }
@@ -57,8 +77,9 @@ export class EngineHostClient {
     return this.request({ type: 'inside', path }).then((r) => r === true);
   }
 
+  /** Has no time limit: the caller bounds how long it waits for the library to close. */
   close(): Promise<unknown> {
-    return this.request({ type: 'close' });
+    return this.request({ type: 'close' }, false);
   }
 
   onEvent(listener: (event: HostEvent) => void): () => void {
@@ -70,12 +91,24 @@ export class EngineHostClient {
     return !this.exited;
   }
 
-  private request(body: DistributiveOmit<HostRequest, 'id'>): Promise<unknown> {
+  private request(body: DistributiveOmit<HostRequest, 'id'>, timed = true): Promise<unknown> {
     if (this.exited)
       return Promise.reject(new ApiError('unavailable', 'The Lookalike engine is not running'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = timed
+        ? setTimeout(() => {
+            this.pending.delete(id);
+            this.log(`the engine did not answer a ${body.type} request in time`);
+            reject(
+              new ApiError(
+                'unavailable',
+                `The Lookalike engine did not answer within ${Math.round(this.timeoutMs / 1000)} s; please try again`,
+              ),
+            );
+          }, this.timeoutMs)
+        : undefined;
+      this.pending.set(id, { resolve, reject, timer });
       this.process.postMessage({ ...body, id } as HostRequest);
     });
   }
@@ -83,7 +116,7 @@ export class EngineHostClient {
   private receive(raw: unknown): void {
     const parsed = hostMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      this.log('lookalike: ignored a malformed message from the engine host');
+      this.log('ignored a malformed message from the engine host');
       return;
     }
     const message = parsed.data;
@@ -94,6 +127,7 @@ export class EngineHostClient {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
+    clearTimeout(pending.timer);
     if (message.ok) pending.resolve(message.result);
     else pending.reject(apiErrorFromBody({ error: message.error }, 'The engine failed'));
   }

@@ -195,7 +195,7 @@ async function timeDrop(
   );
 }
 
-function describeDrops(pass: string, runs: DropTiming[]): string {
+function describeDrops(pass: string, runs: DropTiming[], serverMs: number[]): string {
   const total = summarise(runs.map((r) => r.painted));
   const steps = STEPS.map((k) => {
     const values = runs.map((r) => r[k]).filter((v) => Number.isFinite(v));
@@ -204,7 +204,7 @@ function describeDrops(pass: string, runs: DropTiming[]): string {
   return (
     `drop → first result painted, ${pass}, ${runs.length} drops: p50 ${total.p50.toFixed(0)} ms, ` +
     `p95 ${total.p95.toFixed(0)} ms (min ${total.min.toFixed(0)}, max ${total.max.toFixed(0)}); ` +
-    `p50 ms from the drop: ${steps}`
+    `p50 ms from the drop: ${steps}; the server's own search time p50 ${summarise(serverMs).p50.toFixed(0)} ms`
   );
 }
 
@@ -291,10 +291,17 @@ test.describe('Interface speed', () => {
     // One drop to start the model and load the index (what the app does once after launch).
     const warmUp = await timeDrop(page, lib.warmUp);
     lines.push(`first drop after start (model start + index load): ${warmUp.painted.toFixed(0)} ms`);
+    // The search's own time on the server (decode, embed, nearest neighbours, re-scoring).
+    let serverMs: number[] = [];
+    page.on('response', (res) => {
+      if (res.url().endsWith('/api/search'))
+        void res.json().then((body: { tookMs?: number }) => serverMs.push(body.tookMs ?? NaN));
+    });
     for (const pass of ['thumbnails not cached yet', 'thumbnails cached'] as const) {
       const runs: DropTiming[] = [];
+      serverMs = [];
       for (const q of lib.queries) runs.push(await timeDrop(page, q));
-      lines.push(describeDrops(pass, runs));
+      lines.push(describeDrops(pass, runs, serverMs));
     }
   });
 

@@ -317,3 +317,27 @@ describe('the engine host supervisor', () => {
     expect(children).toHaveLength(1);
   });
 });
+
+describe('the engine host client, when the host does not answer', () => {
+  it('fails a request that waits too long, and ignores its late answer', async () => {
+    vi.useFakeTimers();
+    try {
+      const child = new FakeHostProcess();
+      const client = new EngineHostClient(child, vi.fn(), 1000);
+      const slow = client.call('search', {});
+      const closing = client.close();
+      vi.advanceTimersByTime(1001);
+      await expect(slow).rejects.toMatchObject({
+        code: 'unavailable',
+        message: 'The Lookalike engine did not answer within 1 s; please try again',
+      });
+      child.emit('message', { type: 'reply', id: 1, ok: true, result: 'late' });
+      // Closing is not timed here: the app bounds it.
+      child.emit('message', { type: 'reply', id: 2, ok: true, result: { closed: true } });
+      await expect(closing).resolves.toEqual({ closed: true });
+      expect(client.alive).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
