@@ -1,5 +1,5 @@
-import { memo, useState } from 'react';
-import { useActions } from '../../actions/app-context.tsx';
+import { memo, useEffect, useState } from 'react';
+import { useActions, useAppState } from '../../actions/app-context.tsx';
 import { formatScore } from '../../format.ts';
 import type { ResultTile as Tile } from '../../state/result-tiles.ts';
 import { ImageIcon, SimilarIcon, StackIcon } from '../common/icons.tsx';
@@ -27,6 +27,11 @@ export const ResultTileView = memo(function ResultTileView(props: {
   const { tile, index, active } = props;
   const actions = useActions();
   const [broken, setBroken] = useState(false);
+  // A thumbnail that failed while the engine was away is asked for again once it is back.
+  const connected = useAppState((s) => s.connection === 'open');
+  useEffect(() => {
+    if (connected) setBroken(false);
+  }, [connected]);
   const tab = active ? 0 : -1;
   // In the desktop app a result drags out to other apps as its file (the OS does the drag).
   const dragOut = actions.capabilities.canRevealInOS
