@@ -33,11 +33,11 @@ function connectionOf(engine: EngineConnection): ConnectionState {
     case 'open':
       return 'open';
     case 'connecting':
+    case 'closed': // the app is quitting: nothing to tell
       return 'connecting';
     case 'restarting':
       return 'restarting';
     case 'failed':
-    case 'closed':
       return 'failed';
   }
 }
