@@ -221,6 +221,7 @@ test.describe('Evaluate', () => {
       const panel = el.closest('.eval-tabpanel')!;
       panel.scrollTop += el.getBoundingClientRect().top - panel.getBoundingClientRect().top - 12;
     });
+    await page.mouse.move(4, 796);
     await saveScreenshot(page, 'evaluate.png');
     const workbench: Record<string, string> = {};
     for (const m of CHECKED_MEASURES) {
