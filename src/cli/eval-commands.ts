@@ -2,11 +2,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError, type Option } from 'commander';
-import type { Engine, EngineConfig } from '../engine/engine.ts';
-import { runEvaluationBenchmark } from '../engine/eval/evaluation-benchmark.ts';
-import { formatTrecEval, scoreTrecRun, trecEvalJson } from '../engine/eval/trec-eval-report.ts';
+import type { Engine } from '../engine/engine.ts';
 import { runFileName } from '../engine/eval/trec-exchange.ts';
-import { parseCropSpec, type CropSpec } from '../engine/imaging/crop-region.ts';
+import type { CropSpec } from '../engine/imaging/crop-region.ts';
 import { probeImage } from '../engine/imaging/image-preview.ts';
 import { toApiError } from '../engine/service/api-error-mapping.ts';
 import { EvaluationService } from '../engine/service/evaluation-service.ts';
@@ -20,6 +18,8 @@ import {
   type SearchConfiguration,
 } from '../shared/evaluation-api.ts';
 import { distinctConfigurations, parseConfigurationSpec } from './configuration-spec.ts';
+import { collect, crop, cutoffList, grade, level, readText } from './eval-arguments.ts';
+import { addScoreCommand } from './trec-score-command.ts';
 import {
   formatComparison,
   formatInvariance,
@@ -44,41 +44,6 @@ interface EvalOptions {
 
 const QRELS_FILE = 'qrels.txt';
 const SIDECAR_FILE = 'sidecar.json';
-
-function collect<T>(parse: (v: string) => T) {
-  return (v: string, acc: T[]): T[] => [...acc, parse(v)];
-}
-
-function cutoffList(v: string): number[] {
-  const ks = v.split(',').map((x) => Number(x.trim()));
-  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1 || k > 1000)) {
-    throw new InvalidArgumentError(
-      'cutoffs are whole numbers from 1 to 1000, separated by commas (1,5,10,20)',
-    );
-  }
-  return ks;
-}
-
-function grade(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 5)
-    throw new InvalidArgumentError('a grade is a whole number from 0 to 5');
-  return n;
-}
-
-function level(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 5) throw new InvalidArgumentError('a relevance level is 1 to 5');
-  return n;
-}
-
-function crop(v: string): CropSpec {
-  try {
-    return parseCropSpec(v);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
 
 /**
  * `lookalike eval …`: build evaluation sets, pool and grade them, score configurations against
@@ -330,52 +295,7 @@ export function addEvalCommand(program: Command, deps: EvalCommandDeps): Command
     });
   });
 
-  evalCommand
-    .command('score')
-    .description(
-      'score a TREC run file against qrels as trec_eval does (map, recip_rank, P_k, recall_k, ndcg, ndcg_cut_k…)',
-    )
-    .argument('<qrels>', 'qrels file: qid iter docid grade')
-    .argument('<run>', 'run file: qid Q0 docid rank score runid')
-    .option('-q, --per-query', 'also each query’s measures (trec_eval -q)')
-    .option(
-      '-l, --level <grade>',
-      'lowest grade that counts as relevant (trec_eval -l)',
-      (v) => {
-        const n = Number(v);
-        if (!Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
-        return n;
-      },
-      1,
-    )
-    .option('-c, --complete', 'average over every query in the qrels (trec_eval -c)')
-    .option('--json', 'print as JSON, keys named as trec_eval names them')
-    .action(
-      async (
-        qrelsFile: string,
-        runFile: string,
-        o: { perQuery?: boolean; level: number; complete?: boolean; json?: boolean },
-      ) => {
-        const [qrels, run] = await Promise.all([
-          readText(path.resolve(qrelsFile)),
-          readText(path.resolve(runFile)),
-        ]);
-        let result;
-        try {
-          result = scoreTrecRun(qrels, run, { relevanceLevel: o.level, complete: o.complete ?? false });
-        } catch (err) {
-          console.error(`lookalike: ${(err as Error).message}`);
-          process.exitCode = 1;
-          return;
-        }
-        const perQuery = o.perQuery ?? false;
-        process.stdout.write(
-          o.json
-            ? `${JSON.stringify(trecEvalJson(result, { perQuery }))}\n`
-            : formatTrecEval(result, { perQuery }),
-        );
-      },
-    );
+  addScoreCommand(evalCommand);
 
   withLibrary(
     evalCommand
@@ -466,59 +386,4 @@ async function addQuery(
   });
   const stored = uploads.add(bytes, path.basename(file), await probeImage(bytes));
   await service.evalAddQuery({ setId, query: { kind: 'upload', id: stored.id }, ...extra });
-}
-
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ApiError('not-found', `Cannot read ${file}: ${(err as Error).message}`);
-  }
-}
-
-/** `lookalike bench eval`: the workbench on a labelled photo set (ground truth as grades). */
-export function addEvalBenchmarkCommand(
-  bench: Command,
-  deps: {
-    engineConfig: (o: EvalOptions) => Omit<EngineConfig, 'libraryPath'>;
-    libraryOption: Option;
-    deviceOption: Option;
-    modelsDirOption: Option;
-  },
-): void {
-  bench
-    .command('eval')
-    .description(
-      'compare search configurations and run invariance tests on a labelled photo set (manifest.tsv)',
-    )
-    .argument('<dataset-dir>', 'a folder with manifest.tsv (path + group or label columns)')
-    .addOption(deps.libraryOption)
-    .addOption(deps.modelsDirOption)
-    .addOption(deps.deviceOption)
-    .option('--queries <n>', 'queries (one per group)', (v) => Number.parseInt(v, 10), 100)
-    .option('--anchors <n>', 'anchors for the invariance tests', (v) => Number.parseInt(v, 10), 25)
-    .option(
-      '--config <spec>',
-      'configurations to compare (repeatable; default: default, no-collapse, ef8)',
-      collect(parseConfigurationSpec),
-      [],
-    )
-    .option('--json', 'print as JSON')
-    .action(
-      async (
-        dir: string,
-        o: EvalOptions & { queries: number; anchors: number; config: SearchConfiguration[] },
-      ) => {
-        const report = await runEvaluationBenchmark({
-          datasetDir: path.resolve(dir),
-          engineConfig: deps.engineConfig(o),
-          ...(o.library ? { libraryPath: path.resolve(o.library) } : {}),
-          queries: o.queries,
-          anchors: o.anchors,
-          ...(o.config.length >= 2 ? { configurations: distinctConfigurations(o.config) } : {}),
-          log: (line) => console.error(line),
-        });
-        console.log(o.json ? JSON.stringify(report) : report.text);
-      },
-    );
 }

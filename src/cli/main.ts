@@ -25,7 +25,8 @@ import { runTfliteBenchmark } from './tflite-benchmark.ts';
 import { runVectorFormatBenchmark } from './vector-format-benchmark.ts';
 import { runWatchBenchmark } from './watch-benchmark.ts';
 import { addModelsCommand } from './models-command.ts';
-import { addEvalBenchmarkCommand, addEvalCommand } from './eval-commands.ts';
+import { addEvalCommand } from './eval-commands.ts';
+import { addEvalBenchmarkCommand } from './eval-benchmark-command.ts';
 
 const { root, modelManifestPath, embedWorkerUrl } = bundledModelLocation(import.meta.url);
 const rendererDir = path.join(root, 'out', 'renderer');
