@@ -87,11 +87,14 @@ export interface RunningServer {
 }
 
 /** Starts `lookalike serve` (the built command) as a child process and waits for its link. */
-export async function startServe(libraryPath: string): Promise<RunningServer> {
+export async function startServe(
+  libraryPath: string,
+  options: { args?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunningServer> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [cliEntry, 'serve', '--library', libraryPath, '--device', 'cpu', '--port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+    [cliEntry, 'serve', '--library', libraryPath, '--device', 'cpu', '--port', '0', ...(options.args ?? [])],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1', ...options.env } },
   );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

@@ -18,6 +18,9 @@ export class SettingsActions {
   private readonly store: SettingsStore;
   private readonly deps: SettingsActionsDeps;
   private modelsLoading: Promise<void> | undefined;
+  /** modelSwitch events received so far: a call's answer older than one of them is stale. */
+  private switchEvents = 0;
+  private switchCheck: ReturnType<typeof setTimeout> | undefined;
 
   constructor(client: LookalikeClient, store: SettingsStore, deps: SettingsActionsDeps) {
     this.client = client;
@@ -27,11 +30,15 @@ export class SettingsActions {
 
   /** Listens to the engine's model events; returns the unsubscribe. */
   listen(): () => void {
-    const offSwitch = this.client.on('modelSwitch', (event) => this.onModelSwitch(event));
+    const offSwitch = this.client.on('modelSwitch', (event) => {
+      this.switchEvents++;
+      this.onModelSwitch(event);
+    });
     const offInstall = this.client.on('modelInstall', (event) => this.onInstallEvent(event));
     return () => {
       offSwitch();
       offInstall();
+      clearTimeout(this.switchCheck);
     };
   }
 
@@ -125,9 +132,8 @@ export class SettingsActions {
   async useModel(id: string): Promise<void> {
     this.store.set({ switchingTo: id, actionError: null });
     try {
-      const event = await this.client.useModel({ model: id });
+      await this.switchCall(() => this.client.useModel({ model: id }));
       this.store.set({ switchingTo: null });
-      this.onModelSwitch(event);
     } catch (err) {
       this.store.set({ switchingTo: null, actionError: errorMessage(err) });
     }
@@ -205,15 +211,42 @@ export class SettingsActions {
 
   private async switchControl(call: () => Promise<ModelSwitchEvent>): Promise<void> {
     try {
-      this.onModelSwitch(await call());
+      await this.switchCall(call);
     } catch (err) {
       this.store.set({ actionError: errorMessage(err) });
+    }
+  }
+
+  /**
+   * A call that answers with the switch's state. Events travel on another connection, so one may
+   * overtake the answer (a switch with nothing left to embed ends at once): an answer that an
+   * event arrived during is older than that event and is not shown.
+   */
+  private async switchCall(call: () => Promise<ModelSwitchEvent>): Promise<void> {
+    const seen = this.switchEvents;
+    const event = await call();
+    if (this.switchEvents === seen) this.onModelSwitch(event);
+  }
+
+  /** The switch's state as the library's status has it now (after an answer may have been stale). */
+  private async checkSwitch(): Promise<void> {
+    try {
+      await this.switchCall(async () => {
+        const status = await this.client.status();
+        return { active: status.model.id, reembedding: status.reembedding };
+      });
+    } catch {
+      // The next event or load tells.
     }
   }
 
   private onModelSwitch(event: ModelSwitchEvent): void {
     const previous = this.store.get().modelSwitch;
     this.store.set({ modelSwitch: event });
+    // Every photo embedded: the swap follows at once, and its event may have come first.
+    clearTimeout(this.switchCheck);
+    const r = event.reembedding;
+    if (r && r.done >= r.total) this.switchCheck = setTimeout(() => void this.checkSwitch(), 1000);
     const activeChanged = previous !== null && previous.active !== event.active;
     const switchChanged = previous?.reembedding?.model !== event.reembedding?.model;
     if (activeChanged || switchChanged) void this.loadModels();
