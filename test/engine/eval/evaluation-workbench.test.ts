@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -423,6 +423,41 @@ describe('evaluation sets, pooling and grading', () => {
       /three different photos/,
     );
   }, 60_000);
+});
+
+describe('photos that go away', () => {
+  it('reports a query whose photo left the library and runs the others; removing the query drops its grades', async () => {
+    const { id: setId } = await service.evalCreateSet({ name: 'vanishing' });
+    const doomed = path.join(photos.folder, 'doomed.jpg');
+    // Scene 6 re-encoded: another photo of the library, with its own identity.
+    await sharp(photos.scene(6)).jpeg({ quality: 60 }).toFile(doomed);
+    await engine.updateFiles([doomed]);
+    const keep = await service.evalAddQuery({ setId, query: { kind: 'library', path: photos.scene(7) } });
+    const gone = await service.evalAddQuery({ setId, query: { kind: 'library', path: doomed } });
+    await service.evalPool({ setId, configurations: [A] });
+    const queue = await service.evalGradingQueue({ setId, queryId: gone.id });
+    await service.evalGrade({ setId, queryId: gone.id, docId: queue.items[0]!.docId, grade: 4 });
+    await service.evalGrade({
+      setId,
+      queryId: keep.id,
+      docId: (await service.evalGradingQueue({ setId, queryId: keep.id })).items[0]!.docId,
+      grade: 4,
+    });
+
+    unlinkSync(doomed);
+    await engine.updateFiles([doomed]);
+    const report = await service.evalMetrics({ setId, configuration: A, threshold: 3, cutoffs: [5] });
+    expect(report.perQuery.map((q) => q.queryId)).toEqual([keep.id]);
+    expect(report.failures).toEqual([
+      { queryId: gone.id, message: expect.stringMatching(/q2 .*doomed\.jpg.* no longer in the library/) },
+    ]);
+
+    expect(await service.evalRemoveQuery({ setId, queryId: gone.id })).toEqual({ removed: true });
+    expect((await service.evalProgress({ setId })).judged).toBe(1);
+    // Its undo history went with it: undo reaches the other query's grade.
+    expect((await service.evalUndo({ setId })).undone?.queryId).toBe(keep.id);
+    expect((await service.evalUndo({ setId })).undone).toBeNull();
+  });
 });
 
 describe('online signals', () => {
