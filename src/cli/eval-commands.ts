@@ -162,6 +162,42 @@ export function addEvalCommand(program: Command, deps: EvalCommandDeps): Command
 
   withLibrary(
     evalCommand
+      .command('candidates')
+      .description('a query’s candidates to grade, in blind order (no scores), with their grades so far')
+      .argument('<set>', 'name or id')
+      .argument('[qid]', 'the query (default: the first with ungraded candidates)')
+      .option('--json', 'print as JSON'),
+  ).action(async (setName: string, qid: string | undefined, o: EvalOptions) => {
+    await withWorkbench(o, async ({ service }) => {
+      const set = await findSet(service, setName);
+      const queryId =
+        qid === undefined
+          ? undefined
+          : (await service.evalSet({ setId: set.id })).queries.find((q) => q.qid === qid)?.id;
+      if (qid !== undefined && queryId === undefined)
+        throw new ApiError('not-found', `Set ${set.name} has no query ${qid}`);
+      const queue = await service.evalGradingQueue({
+        setId: set.id,
+        ...(queryId !== undefined ? { queryId } : {}),
+      });
+      if (o.json) {
+        console.log(JSON.stringify(queue));
+        return;
+      }
+      if (!queue.query) {
+        console.log(`Set ${set.name} has no queries yet.`);
+        return;
+      }
+      console.log(
+        `${queue.query.qid}  ${queue.query.path ?? queue.query.label}  (${queue.query.judged}/${queue.query.pooled} graded)`,
+      );
+      for (const item of queue.items)
+        console.log(`  ${item.grade ?? '-'}  ${item.path ?? `(no longer in the library) ${item.docId}`}`);
+    });
+  });
+
+  withLibrary(
+    evalCommand
       .command('grade')
       .description('grade a photo for one query of a set: 0 unrelated … 5 same subject / near-identical')
       .argument('<set>', 'name or id')

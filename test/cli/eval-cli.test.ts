@@ -130,6 +130,11 @@ describe('lookalike eval on a library', () => {
     ] as const) {
       for (const p of same) expect(evalCli('grade', 'terminal', qid, p, '5').status).toBe(0);
     }
+    // The candidates, as a curator grading from the terminal sees them: blind order, grades so far.
+    const candidates = evalCli('candidates', 'terminal', 'q1');
+    expect(candidates.status).toBe(0);
+    expect(candidates.stdout).toContain(`  5  ${photos.variant(0)}`);
+    expect(candidates.stdout).not.toMatch(/0\.\d{3}/);
     const wrong = evalCli('grade', 'terminal', 'q1', photos.scene(0), '5');
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/not among the candidates/);
