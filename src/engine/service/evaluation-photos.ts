@@ -4,7 +4,7 @@ import { ApiError } from '../../shared/api-errors.ts';
 import type { QueryRef } from '../../shared/query-ref.ts';
 import { probeImage } from '../imaging/image-preview.ts';
 import type { IdentifiedImage, ImageIdentityRepository } from '../store/image-identity-repository.ts';
-import type { UploadedQueries } from './uploaded-queries.ts';
+import { type StoredQuery, UploadedQueries } from './uploaded-queries.ts';
 
 export interface QueryImage {
   source: 'library' | 'external';
@@ -29,11 +29,21 @@ export class EvaluationPhotos {
     uploads: UploadedQueries;
     absolute: (typed: string) => string;
   };
-  /** Upload ids under which images are shown, by content hash. */
-  private readonly shown = new Map<string, string>();
+  /**
+   * Images kept for windows to show (external queries, failed invariance copies), apart from the
+   * person's own uploads so that a large set never pushes their query out.
+   */
+  private readonly shown = new UploadedQueries({ maxCount: 512, maxBytes: 256 * 1024 * 1024 });
+  /** Ids under which images are shown, by content hash. */
+  private readonly shownIds = new Map<string, string>();
 
   constructor(deps: EvaluationPhotos['deps']) {
     this.deps = deps;
+  }
+
+  /** An image kept for showing, by the id `showable` gave. */
+  shownImage(id: string): StoredQuery | undefined {
+    return this.shown.get(id);
   }
 
   /** An indexed photo of the library, by the path a person gave. */
@@ -83,13 +93,13 @@ export class EvaluationPhotos {
     };
   }
 
-  /** Keeps bytes among the uploaded queries so a window can show them; reuses a live id. */
+  /** Keeps bytes so a window can show them (as an uploaded query is shown); reuses a live id. */
   showable(bytes: Buffer, name: string, info: { width: number; height: number; format: string }): string {
     const hash = createHash('sha256').update(bytes).digest('hex');
-    const known = this.shown.get(hash);
-    if (known && this.deps.uploads.get(known)) return known;
-    const stored = this.deps.uploads.add(bytes, name, info);
-    this.shown.set(hash, stored.id);
+    const known = this.shownIds.get(hash);
+    if (known && this.shown.get(known)) return known;
+    const stored = this.shown.add(bytes, name, info);
+    this.shownIds.set(hash, stored.id);
     return stored.id;
   }
 }

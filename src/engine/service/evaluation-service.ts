@@ -25,7 +25,7 @@ import { dot } from '../search/duplicate-collapse.ts';
 import type { EvalQueryRow, EvalSetRow } from '../store/evaluation-set-repository.ts';
 import type { EvaluationStore } from '../store/evaluation-store.ts';
 import { EvaluationPhotos } from './evaluation-photos.ts';
-import type { UploadedQueries } from './uploaded-queries.ts';
+import type { StoredQuery, UploadedQueries } from './uploaded-queries.ts';
 
 /** What the workbench needs from the engine (Engine implements it). */
 export interface EvaluationEngine extends EvaluationSearchEngine {
@@ -370,6 +370,11 @@ export class EvaluationService implements EvaluationHandlers {
       response.results.map((r) => ({ path: r.path, position: r.rank })),
     );
     return { ...response, impressionId };
+  }
+
+  /** An image the workbench keeps for windows (an external query, a failed invariance copy), by id. */
+  shownImage(id: string): StoredQuery | undefined {
+    return this.photos.shownImage(id);
   }
 
   /** Whether a path is an indexed photo of the library (else it would be an external query). */

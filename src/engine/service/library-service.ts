@@ -284,7 +284,7 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
           cache: thumb.cached ? 'hit' : 'miss',
         };
       }
-      const stored = this.uploads.get(ref.id);
+      const stored = this.uploads.get(ref.id) ?? this.evaluation.shownImage(ref.id);
       if (!stored) throw this.uploadGone();
       let preview = stored.previews.get(longSide);
       if (!preview) {

@@ -100,7 +100,9 @@ describe('evaluation sets, pooling and grading', () => {
     });
     expect(q).toMatchObject({ qid: 'q4', source: 'external', path: null, label: 'from-camera.jpg' });
     expect(q.contentHash).toBe(createHash('sha256').update(external).digest('hex'));
-    expect(q.uploadId).toBeTypeOf('string');
+    // Shown to windows from the workbench's own store: the person's uploads are left alone.
+    expect(service.shownImage(q.uploadId!)?.bytes.equals(external)).toBe(true);
+    expect(uploads.get(q.uploadId!)).toBeUndefined();
 
     await expectApiError(
       service.evalAddQuery({ setId, query: { kind: 'library', path: path.join(tmp.dir, 'nope.jpg') } }),
@@ -409,7 +411,7 @@ describe('evaluation sets, pooling and grading', () => {
     expect(report.copiesDir!.startsWith(photos.folder)).toBe(false);
     for (const f of report.failures.filter((x) => x.kind === 'edit')) {
       expect(existsSync(f.copy!)).toBe(true);
-      expect(uploads.get(f.copyUploadId!)).toBeDefined();
+      expect(service.shownImage(f.copyUploadId!)).toBeDefined();
     }
     expect(existsSync(path.join(report.copiesDir!, '001-scene-04-flip.jpg'))).toBe(true);
     await expectApiError(
