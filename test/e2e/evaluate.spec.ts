@@ -334,4 +334,40 @@ test.describe('Evaluate', () => {
     await expect(page.getByRole('img', { name: 'Click-through rate by result position' })).toBeVisible();
     await page.getByLabel('Interleave everyday searches between').uncheck();
   });
+
+  test('adds the search query with its crop to a new set, and deletes a set', async ({ page }) => {
+    await page.goto(server.url);
+    await page.getByLabel('Query image').setInputFiles(lib.photo(5, 1));
+    await expect(page.getByRole('list', { name: 'Results' }).getByRole('listitem').first()).toBeVisible();
+    const crop = page.getByRole('application', { name: 'Crop' });
+    const box = (await crop.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.8, { steps: 5 });
+    await page.mouse.up();
+    await expect(page.getByRole('button', { name: 'Clear crop' })).toBeVisible();
+    const queryPanel = page.getByRole('complementary', { name: 'Query' });
+    await queryPanel.getByLabel('Add to evaluation set').selectOption({ label: 'New set' });
+    await expect(queryPanel.getByText(/^Added to Set \d+$/)).toBeVisible();
+    const setName = (await queryPanel.getByText(/^Added to Set \d+$/).textContent())!.replace(
+      'Added to ',
+      '',
+    );
+
+    await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
+    await page.getByRole('button', { name: new RegExp(`^${setName}\\b`) }).click();
+    await expect(page.getByRole('heading', { name: setName, level: 1 })).toBeVisible();
+    const query = page.getByRole('button', { name: /^Grade q1 ukbench00021\.jpg, 0 of 0 graded$/ });
+    await expect(query).toContainText('cropped');
+    await expect(page.getByRole('img', { name: 'Query ukbench00021.jpg, cropped' })).toBeVisible();
+    await expect(page.getByText('No candidates for this query yet')).toBeVisible();
+
+    await page.getByRole('button', { name: `Delete set ${setName}` }).click();
+    await page
+      .getByRole('group', { name: `Delete set ${setName}?` })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await expect(page.getByRole('button', { name: new RegExp(`^${setName}\\b`) })).toBeHidden();
+    await expect(page.getByRole('heading', { name: setName, level: 1 })).toBeHidden();
+  });
 });

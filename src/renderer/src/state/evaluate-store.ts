@@ -13,6 +13,7 @@ import type {
   TripletInfo,
 } from '../../../shared/evaluation-api.ts';
 import { DEFAULT_GRADE_THRESHOLD, INVARIANCE_EDITS } from '../../../shared/evaluation-api.ts';
+import type { ModelInfo } from '../../../shared/model-api.ts';
 import { createStore, type Store } from './store.ts';
 
 export type EvaluateTab = 'grade' | 'metrics' | 'compare' | 'invariance' | 'signals' | 'exchange';
@@ -52,6 +53,8 @@ export interface EvaluateState {
   /** Lowest grade that counts as relevant for the binary measures. */
   threshold: number;
   cutoffs: number[];
+  /** Installed models, for the configurations' model choice. */
+  models: ModelInfo[];
   /** Configurations to pool, measure and compare with (the first one is the baseline). */
   configurations: SearchConfigurationInput[];
   /** Which configuration the metrics tab measures. */
@@ -123,6 +126,7 @@ export function createEvaluateStore(): EvaluateStore {
     gradeError: null,
     threshold: DEFAULT_GRADE_THRESHOLD,
     cutoffs: [1, 5, 10, 20],
+    models: [],
     configurations: DEFAULT_CONFIGURATIONS,
     metricsConfiguration: DEFAULT_CONFIGURATIONS[0]!.name,
     metrics: idle(),

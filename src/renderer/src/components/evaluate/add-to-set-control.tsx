@@ -5,6 +5,14 @@ import type { Crop } from '../../../../shared/library-api.ts';
 
 const NEW_SET = 'new';
 
+/** "Set 1", "Set 2"…: the first such name no set has yet. */
+function freeSetName(sets: ReadonlyArray<{ name: string }>): string {
+  const taken = new Set(sets.map((s) => s.name));
+  let n = 1;
+  while (taken.has(`Set ${n}`)) n++;
+  return `Set ${n}`;
+}
+
 /**
  * "Add to evaluation set" for a photo shown in Search (the query, with its crop, or a result):
  * pick a set, or make one, and the photo becomes one of its queries.
@@ -26,8 +34,7 @@ export function AddToSetControl(props: {
   useEffect(() => setMessage(null), [props.photo]);
 
   const add = async (value: string): Promise<void> => {
-    const target =
-      value === NEW_SET ? { newSetName: `Set ${new Date().toLocaleDateString()}` } : Number(value);
+    const target = value === NEW_SET ? { newSetName: freeSetName(sets ?? []) } : Number(value);
     setBusy(true);
     const problem = await actions.evaluate.addToSet(target, props.photo, props.crop ?? null);
     setBusy(false);

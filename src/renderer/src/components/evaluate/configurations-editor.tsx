@@ -29,12 +29,14 @@ function optionalInt(text: string): number | undefined {
 }
 
 /**
- * The configurations to pool and compare: a name, the model (blank: the active one), the HNSW
+ * The configurations to pool and compare: a name, the model (an installed one whose index covers
+ * the library; by default the active one), the HNSW
  * search breadth (blank: the library's), near-duplicate grouping, crop handling and k.
  */
 export function ConfigurationsEditor(): React.JSX.Element {
   const actions = useActions();
   const configurations = useEvaluate((s) => s.configurations);
+  const models = useEvaluate((s) => s.models);
   return (
     <div className="eval-configs">
       <table className="eval-table eval-config-table">
@@ -66,15 +68,25 @@ export function ConfigurationsEditor(): React.JSX.Element {
                   />
                 </td>
                 <td>
-                  <input
-                    className="text-input eval-config-model"
+                  <select
+                    className="select eval-config-model"
                     aria-label={`Model of configuration ${n}`}
-                    placeholder="active"
                     value={c.model ?? ''}
                     onChange={(e) =>
-                      actions.evaluate.updateConfiguration(i, { model: e.target.value.trim() || undefined })
+                      actions.evaluate.updateConfiguration(i, { model: e.target.value || undefined })
                     }
-                  />
+                  >
+                    <option value="">Active model</option>
+                    {c.model && !models.some((m) => m.id === c.model) ? (
+                      <option value={c.model}>{c.model}</option>
+                    ) : null}
+                    {models.map((m) => (
+                      <option key={m.id} value={m.id}>
+                        {m.name}
+                        {m.active ? ' (active)' : ''}
+                      </option>
+                    ))}
+                  </select>
                 </td>
                 <td>
                   <input

@@ -5,6 +5,7 @@ import type { GradingItem } from '../../../../shared/evaluation-api.ts';
 import { ImageIcon } from '../common/icons.tsx';
 import { Spinner, StatusMessage } from '../common/status-message.tsx';
 import { ConfigurationSummary } from './configurations-editor.tsx';
+import { CroppedQueryImage } from './cropped-query-image.tsx';
 import { GRADE_NAMES, gradeName } from './grade-scale.ts';
 import { queryImageRef, queryName } from './query-list.tsx';
 
@@ -199,10 +200,10 @@ export function GradingPanel(): React.JSX.Element {
         <div className="eval-grading-head">
           <div className="eval-grading-query">
             {ref ? (
-              <img
-                className="eval-grading-query-image"
+              <CroppedQueryImage
                 src={actions.imageUrl(ref, 'thumb')}
-                alt={query ? `Query ${queryName(query)}` : ''}
+                alt={query ? `Query ${queryName(query)}${query.crop ? ', cropped' : ''}` : ''}
+                crop={query?.crop ?? null}
               />
             ) : null}
             <div>
@@ -246,7 +247,7 @@ export function GradingPanel(): React.JSX.Element {
         ) : null}
       </div>
       {items.length === 0 ? (
-        <StatusMessage kind="empty" title="No candidates for this query yet">
+        <StatusMessage kind="empty" title="No candidates for this query yet" icon={<ImageIcon size={28} />}>
           “Find candidates to grade” searches each query with the configurations and pools their top results
           here, in random order and without scores, so the grading stays blind.
         </StatusMessage>
