@@ -114,12 +114,15 @@ export function GradingPanel(): React.JSX.Element {
   const items = data?.items ?? [];
   const query = data?.query ?? null;
 
-  // Focus follows the active candidate while the grid has focus (keyboard grading).
+  // Focus follows the active candidate while the grid has focus (keyboard grading). When the next
+  // query's candidates replace the focused one, focus falls to the page: it comes back here, so
+  // the curator goes on typing grades.
   useEffect(() => {
     const grid = gridRef.current;
-    if (!grid || !grid.contains(document.activeElement)) return;
+    const focused = document.activeElement;
+    if (!grid || !(grid.contains(focused) || focused === document.body || focused === null)) return;
     grid.querySelector<HTMLElement>(`[data-index="${activeIndex}"]`)?.focus();
-  }, [activeIndex, query?.id]);
+  }, [activeIndex, query?.id, items.length]);
 
   const onKeyDown = (e: React.KeyboardEvent): void => {
     if (e.altKey || e.metaKey) return;
