@@ -53,6 +53,9 @@ describe('the Evaluate screen in words', () => {
     expect(unsure).toMatch(/^B is worse than A on mAP by −0\.020/);
     expect(unsure).toContain('could well be chance (p = 0.40');
     expect(unsure).toContain('grade more queries');
+    expect(unsure).not.toContain('needs at least');
+    const few = describeSignificance(significance({ permutationP: 1, wins: 1, losses: 0, ties: 3 }));
+    expect(few).toContain('Only 1 query differs; the test needs at least 6 that differ to tell.');
 
     expect(
       describeSignificance(

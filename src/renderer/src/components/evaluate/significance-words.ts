@@ -3,6 +3,8 @@ import { formatDelta, formatP, measureLabel } from './measure-names.ts';
 
 /** Below this p-value a difference is called unlikely to be chance (the usual 5 % level). */
 export const SIGNIFICANCE_LEVEL = 0.05;
+/** The fewest differing queries with which a paired sign-flip test can reach that level (2/2⁶ < 0.05). */
+const MIN_DIFFERING_QUERIES = 6;
 
 /**
  * A comparison's significance in words a curator can act on: which configuration did better,
@@ -21,7 +23,14 @@ export function describeSignificance(s: SignificanceResult): string {
   if (s.permutationP < SIGNIFICANCE_LEVEL) {
     return `${head} A difference this large is unlikely to be chance (${formatP(s.permutationP)}, paired randomization test).`;
   }
-  return `${head} This could well be chance (${formatP(s.permutationP)}, paired randomization test): add and grade more queries before deciding.`;
+  const differing = s.wins + s.losses;
+  // With n queries that differ, a two-sided sign-flip test cannot go below 2 / 2^n: under 6 it
+  // can never reach the 5 % level, however large the difference.
+  const tooFew =
+    differing < MIN_DIFFERING_QUERIES
+      ? ` Only ${differing} ${differing === 1 ? 'query differs' : 'queries differ'}; the test needs at least ${MIN_DIFFERING_QUERIES} that differ to tell.`
+      : '';
+  return `${head} This could well be chance (${formatP(s.permutationP)}, paired randomization test): add and grade more queries before deciding.${tooFew}`;
 }
 
 export function describeInterleaving(r: InterleavingPairReport): string {
