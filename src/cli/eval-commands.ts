@@ -10,6 +10,7 @@ import { toApiError } from '../engine/service/api-error-mapping.ts';
 import { EvaluationService } from '../engine/service/evaluation-service.ts';
 import { UploadedQueries } from '../engine/service/uploaded-queries.ts';
 import { ApiError } from '../shared/api-errors.ts';
+import type { QueryRef } from '../shared/query-ref.ts';
 import {
   DEFAULT_GRADE_THRESHOLD,
   DEFAULT_METRIC_CUTOFFS,
@@ -413,13 +414,18 @@ async function addQuery(
 ): Promise<void> {
   const file = path.resolve(photo);
   const extra = cropSpec ? { crop: cropSpec } : {};
-  if (service.isLibraryPhoto(file)) {
-    await service.evalAddQuery({ setId, query: { kind: 'library', path: file }, ...extra });
-    return;
+  let query: QueryRef = { kind: 'library', path: file };
+  if (!service.isLibraryPhoto(file)) {
+    const bytes = await readFile(file).catch((err: Error) => {
+      throw new ApiError('not-found', `Cannot read ${file}: ${err.message}`);
+    });
+    query = { kind: 'upload', id: uploads.add(bytes, path.basename(file), await probeImage(bytes)).id };
   }
-  const bytes = await readFile(file).catch((err: Error) => {
-    throw new ApiError('not-found', `Cannot read ${file}: ${err.message}`);
-  });
-  const stored = uploads.add(bytes, path.basename(file), await probeImage(bytes));
-  await service.evalAddQuery({ setId, query: { kind: 'upload', id: stored.id }, ...extra });
+  try {
+    await service.evalAddQuery({ setId, query, ...extra });
+  } catch (err) {
+    // Running `eval create` again with more photos adds only the new ones.
+    if (!(err instanceof ApiError && err.code === 'conflict')) throw err;
+    console.error(`lookalike: ${err.message}; left as it is`);
+  }
 }

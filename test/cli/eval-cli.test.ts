@@ -108,6 +108,18 @@ describe('lookalike eval on a library', () => {
       ['q3', 'external'],
     ]);
     expect(json<EvalSetSummary[]>(evalCli('list', '--json')).map((s) => s.name)).toEqual(['terminal']);
+    // Creating it again with one more photo adds only that one.
+    const again = evalCli('create', 'terminal', photos.scene(0), photos.scene(4), '--json');
+    expect(again.status).toBe(0);
+    expect(again.stderr).toMatch(/already query q1 of this set; left as it is/);
+    expect((JSON.parse(again.stdout) as EvalSetDetail).queries.map((q) => q.qid)).toEqual([
+      'q1',
+      'q2',
+      'q3',
+      'q4',
+    ]);
+    expect(evalCli('delete', 'terminal').status).toBe(0);
+    json<EvalSetDetail>(evalCli('create', 'terminal', photos.scene(0), photos.scene(1), external, '--json'));
 
     const pooled = json<{ added: number }>(
       evalCli(

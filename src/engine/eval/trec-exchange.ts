@@ -174,6 +174,7 @@ export function importSet(
   }
   const sidecar = parseSidecar(sidecarText);
   const known = new Set(sidecar.queries.map((q) => q.qid));
+  if (known.size !== sidecar.queries.length) throw new TrecImportError('The sidecar lists a qid twice');
   for (const qid of qrels.keys()) {
     if (!known.has(qid))
       throw new TrecImportError(`The qrels grade query "${qid}", which the sidecar does not list`);

@@ -115,6 +115,12 @@ export class EvaluationService implements EvaluationHandlers {
     this.set(setId);
     const image = await this.photos.queryImage(query);
     if (crop) resolveCrop(crop, image.width, image.height);
+    const same = this.store.sets
+      .queries(setId)
+      .find(
+        (q) => q.contentHash === image.contentHash && JSON.stringify(q.crop) === JSON.stringify(crop ?? null),
+      );
+    if (same) throw new ApiError('conflict', `That photo is already query ${same.qid} of this set`);
     if (image.source === 'external') {
       this.store.sets.putQueryImage({
         contentHash: image.contentHash,

@@ -117,6 +117,11 @@ describe('evaluation sets, pooling and grading', () => {
       }),
     ).rejects.toThrow(/outside/);
     await expectApiError(service.evalSet({ setId: 999 }), 'not-found', /no evaluation set 999/);
+    await expectApiError(
+      service.evalAddQuery({ setId, query: { kind: 'library', path: photos.scene(1) } }),
+      'conflict',
+      /already query q2/,
+    );
     expect((await service.evalSet({ setId })).queries.map((x) => x.qid)).toEqual(['q1', 'q2', 'q3', 'q4']);
   });
 
