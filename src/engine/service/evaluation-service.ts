@@ -373,7 +373,8 @@ export class EvaluationService implements EvaluationHandlers {
     const impressionId = this.signals.logImpression(
       response.query,
       response.model,
-      response.results.map((r) => ({ path: r.path, position: r.rank })),
+      // Click-through past the first thousand positions says nothing; a huge k must not bloat the log.
+      response.results.slice(0, 1000).map((r) => ({ path: r.path, position: r.rank })),
     );
     return { ...response, impressionId };
   }
