@@ -15,6 +15,9 @@ import type { SearchSignals } from './search-signals.ts';
 /** Crop edits arrive on every mouse move: search once they pause. */
 const CROP_DEBOUNCE_MS = 250;
 const HISTORY_LIMIT = 50;
+/** Files every page can decode itself, up to a size it decodes quickly. */
+const LOCAL_PREVIEW_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
+const LOCAL_PREVIEW_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Search view operations: query photos, crop, history, options, and the results' own state. */
 export class SearchActions {
@@ -38,7 +41,12 @@ export class SearchActions {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const uploaded = await this.client.uploadQuery({ bytes, name });
       this.store.set({ uploading: false });
-      this.push({ ref: { kind: 'upload', id: uploaded.id }, name: uploaded.name });
+      const local = LOCAL_PREVIEW_TYPES.has(file.type) && file.size <= LOCAL_PREVIEW_MAX_BYTES;
+      this.push({
+        ref: { kind: 'upload', id: uploaded.id },
+        name: uploaded.name,
+        ...(local ? { localPreview: URL.createObjectURL(file) } : {}),
+      });
     } catch (err) {
       this.store.set({ uploading: false, phase: 'error', error: errorMessage(err) });
     }
@@ -105,6 +113,11 @@ export class SearchActions {
     this.store.set((s) => {
       const kept = s.history.slice(Math.max(0, s.position + 1 - HISTORY_LIMIT + 1), s.position + 1);
       const history = [...kept, { id: this.nextEntryId++, source, crop: null }];
+      // Queries that left the history let go of their files.
+      for (const gone of s.history) {
+        if (gone.source.localPreview && !kept.some((e) => e.source === gone.source))
+          URL.revokeObjectURL(gone.source.localPreview);
+      }
       return {
         history,
         position: history.length - 1,

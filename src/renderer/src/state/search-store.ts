@@ -6,6 +6,12 @@ import { createStore, type Store } from './store.ts';
 export interface QuerySource {
   ref: QueryRef;
   name: string;
+  /**
+   * The dropped, pasted or chosen file itself (an object URL), shown as the query at once and
+   * decoded by the page, so the engine's CPU goes to the search; absent for library photos and
+   * for files a page cannot show (the engine renders those).
+   */
+  localPreview?: string;
 }
 
 /** One step of the search history (back/forward): a query photo and the crop on it. */

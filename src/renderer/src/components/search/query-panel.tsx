@@ -52,7 +52,7 @@ export function QueryPanel(): React.JSX.Element {
         <>
           <CropTool
             key={entry.id}
-            src={actions.imageUrl(entry.source.ref, 'preview')}
+            src={entry.source.localPreview ?? actions.imageUrl(entry.source.ref, 'preview')}
             alt={`Query photo ${entry.source.name}`}
             crop={entry.crop}
             onChange={(box) => actions.search.setCrop(box ? { ...box, unit: 'fraction' } : null)}
