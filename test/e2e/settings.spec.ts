@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { type LoopbackFileServer, startFileServer } from '../fixtures/loopback-file-server.ts';
 import {
   indexWithCli,
   makePhotoLibrary,
@@ -238,5 +239,85 @@ test.describe('Settings: models', () => {
       page.getByRole('list', { name: 'More models' }).getByRole('listitem', { name: IMAGENET }),
     ).toBeVisible();
     expect(await searchNow()).toMatchObject({ status: 200, model: 'mobilenet-v2-nsfwjs-b13' });
+  });
+});
+
+test.describe('Settings: downloading the recommended model', () => {
+  test.skip(problem !== null, `End-to-end tests skipped: ${problem}`);
+  test.skip(!existsSync(sharedTflite), `the shared model is not at ${sharedTflite}`);
+  test.describe.configure({ mode: 'serial' });
+
+  let lib: PhotoLibrary;
+  let server: RunningServer;
+  let files: LoopbackFileServer;
+
+  test.beforeAll(async () => {
+    lib = makePhotoLibrary(3);
+    indexWithCli(lib);
+    // The catalog's file, from a mirror on this computer instead of its public address.
+    files = await startFileServer(readFileSync(sharedTflite), { path: '/mobilenet_v2_1.0_224_quant.tflite' });
+    server = await startServe(lib.libraryPath, {
+      env: {
+        LOOKALIKE_MODELS_DIR: path.join(lib.dir, 'models'),
+        LOOKALIKE_MODEL_MIRROR: new URL('/', files.url).href,
+      },
+    });
+  });
+
+  test.afterAll(async () => {
+    await server?.stop();
+    await files?.close();
+    lib?.cleanup();
+  });
+
+  test('shows a download with bytes and rate, and cancels it', async ({ page }) => {
+    files.behaviour.stallAfter = 1_000_000;
+    await page.goto(server.url);
+    await page
+      .getByRole('region', { name: /Get better matches/ })
+      .getByRole('button', { name: 'Not now' })
+      .click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+    const imagenet = page
+      .getByRole('list', { name: 'More models' })
+      .getByRole('listitem', { name: IMAGENET });
+    await imagenet.getByRole('button', { name: `Download ${IMAGENET}` }).click();
+
+    const bar = imagenet.getByRole('progressbar', { name: `Download of ${IMAGENET}` });
+    await expect(bar).toHaveAttribute('aria-valuemax', '3610798');
+    await expect(bar).toHaveAttribute('aria-valuenow', '1000000');
+    await expect(imagenet).toContainText('1.0 MB of 3.6 MB (28%)');
+    await expect(imagenet.getByRole('button', { name: `Download ${IMAGENET}` })).toBeDisabled();
+
+    await imagenet.getByRole('button', { name: `Cancel the download of ${IMAGENET}` }).click();
+    await expect(imagenet).toContainText('Download cancelled. What arrived is kept');
+    await expect(bar).toHaveCount(0);
+    await expect(imagenet.getByRole('button', { name: `Download ${IMAGENET}` })).toBeEnabled();
+  });
+
+  test('accepting the first-run offer resumes the download, installs the model and switches to it', async ({
+    page,
+  }) => {
+    delete files.behaviour.stallAfter;
+    await page.goto(server.url);
+    const offer = page.getByRole('region', { name: `Get better matches: ${IMAGENET}` });
+    await offer.getByRole('button', { name: 'Download (3.6 MB) and use it' }).click();
+    await expect(offer).toBeHidden({ timeout: 60_000 });
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+    const installed = page
+      .getByRole('list', { name: 'Installed models' })
+      .getByRole('listitem', { name: IMAGENET });
+    await expect(installed).toContainText('Downloaded');
+    await expect(page.getByRole('region', { name: 'Active model' })).toContainText(
+      `Searches use ${IMAGENET}.`,
+      {
+        timeout: 60_000,
+      },
+    );
+    await expect(installed).toContainText('Active');
+    // It went on from the megabyte that had arrived before the cancel.
+    const ranges = files.requests.map((r) => r.headers.range).filter(Boolean);
+    expect(ranges[0]).toBe('bytes=1000000-');
   });
 });

@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSwitchEvent } from '../../src/shared/api-contract.ts';
 import type { ModelInfo, ModelInstallEvent } from '../../src/shared/model-api.ts';
+import { type LoopbackFileServer, startFileServer } from '../fixtures/loopback-file-server.ts';
 import { writeScene } from '../fixtures/synthetic-photos.ts';
 import { tinyOnnxModel } from '../fixtures/tiny-onnx-model.ts';
 import { type BridgeFixture, startBridgeFixture } from './bridge-fixture.ts';
@@ -12,57 +11,6 @@ import { type BridgeFixture, startBridgeFixture } from './bridge-fixture.ts';
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const sharedTflite = path.resolve(repoRoot, '..', 'shared', 'models', 'mobilenet_v2_1.0_224_quant.tflite');
 const SHARED_SHA256 = '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776';
-
-/**
- * Serves one file on 127.0.0.1. While `stall` is set, a full request gets the first `stall`
- * bytes and then nothing more (a slow network), so a download can be cancelled mid-way; Range
- * requests are answered in full, as a resuming download asks.
- */
-async function startFileServer(body: Buffer): Promise<{
-  url: string;
-  ranges: string[];
-  stall: number | null;
-  close(): Promise<void>;
-}> {
-  const state = { stall: null as number | null, ranges: [] as string[] };
-  const server: Server = createServer((req, res) => {
-    const range = req.headers.range;
-    if (range) {
-      state.ranges.push(range);
-      const start = Number(/^bytes=(\d+)-$/.exec(range)?.[1] ?? 0);
-      res.writeHead(206, {
-        'content-length': body.length - start,
-        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
-        'accept-ranges': 'bytes',
-        etag: '"v1"',
-      });
-      res.end(body.subarray(start));
-      return;
-    }
-    res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes', etag: '"v1"' });
-    if (state.stall === null) res.end(body);
-    else res.write(body.subarray(0, state.stall));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/mobilenet_v2_1.0_224_quant.tflite`,
-    get ranges() {
-      return state.ranges;
-    },
-    get stall() {
-      return state.stall;
-    },
-    set stall(v) {
-      state.stall = v;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** Reads the Server-Sent Events stream, calling `seen` with each event until it returns true. */
 async function untilEvent(res: Response, seen: (event: string, data: unknown) => boolean): Promise<void> {
@@ -88,7 +36,7 @@ async function untilEvent(res: Response, seen: (event: string, data: unknown) =>
 }
 
 let f: BridgeFixture;
-let fileServer: Awaited<ReturnType<typeof startFileServer>> | undefined;
+let fileServer: LoopbackFileServer | undefined;
 
 async function ok<T>(method: string, body: unknown = {}): Promise<T> {
   const res = await f.call(method, body);
@@ -137,7 +85,7 @@ describe('cancelling a model download through the API', () => {
   it.skipIf(!existsSync(sharedTflite))(
     'stops a download mid-way, installs nothing, and the next install resumes from what arrived',
     async () => {
-      fileServer!.stall = 1_000_000;
+      fileServer!.behaviour.stallAfter = 1_000_000;
       const stream = await f.get('/api/events');
       const started = untilEvent(
         stream,
@@ -158,11 +106,11 @@ describe('cancelling a model download through the API', () => {
         'available',
       );
 
-      fileServer!.stall = null;
+      delete fileServer!.behaviour.stallAfter;
       const model = await ok<ModelInfo>('installModel', { catalogId: 'mobilenet-v2-imagenet' });
       expect(model).toMatchObject({ id: 'mobilenet-v2-imagenet', status: 'installed', dim: 1280 });
       // It went on from the bytes kept on disk.
-      expect(fileServer!.ranges[0]).toBe('bytes=1000000-');
+      expect(fileServer!.requests.map((r) => r.headers.range).filter(Boolean)[0]).toBe('bytes=1000000-');
     },
   );
 });

@@ -131,3 +131,28 @@ export const modelCatalog: readonly CatalogEntry[] = [
     },
   },
 ];
+
+/**
+ * The catalog as this computer downloads it: with LOOKALIKE_MODEL_MIRROR set (an organisation's
+ * own copy of the files, an air-gapped network's file server), each download comes from
+ * `<mirror>/<the file's name>` instead of its public address. The pinned sha256 still decides
+ * whether a file is accepted, so a mirror can only serve the very same files.
+ */
+export function catalogForEnvironment(env: NodeJS.ProcessEnv = process.env): readonly CatalogEntry[] {
+  const mirror = env.LOOKALIKE_MODEL_MIRROR?.trim();
+  if (!mirror) return modelCatalog;
+  let base: URL;
+  try {
+    base = new URL(mirror.endsWith('/') ? mirror : `${mirror}/`);
+  } catch {
+    throw new Error(`LOOKALIKE_MODEL_MIRROR is not a URL: ${mirror}`);
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new Error(`LOOKALIKE_MODEL_MIRROR must be an http or https URL: ${mirror}`);
+  }
+  return modelCatalog.map((entry) => {
+    if (entry.kind !== 'download') return entry;
+    const name = new URL(entry.download.url).pathname.split('/').pop()!;
+    return { ...entry, download: { ...entry.download, url: new URL(name, base).href } };
+  });
+}

@@ -148,9 +148,23 @@ async function downloadOnce(
   let received = offset;
   const started = performance.now();
   let lastReport = 0;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
   const report = (force: boolean): void => {
     const now = performance.now();
-    if (!o.onProgress || (!force && now - lastReport < PROGRESS_INTERVAL_MS)) return;
+    if (!o.onProgress) return;
+    if (!force && now - lastReport < PROGRESS_INTERVAL_MS) {
+      // Bytes that arrive just before a connection stalls are still shown, a moment later.
+      trailing ??= setTimeout(
+        () => {
+          trailing = undefined;
+          report(true);
+        },
+        PROGRESS_INTERVAL_MS - (now - lastReport),
+      );
+      return;
+    }
+    clearTimeout(trailing);
+    trailing = undefined;
     lastReport = now;
     const seconds = (now - started) / 1000;
     o.onProgress({
@@ -181,6 +195,8 @@ async function downloadOnce(
     }
     throw failure(err, o, `after ${received} of ${total ?? '?'} bytes`);
   } finally {
+    clearTimeout(trailing);
+    trailing = undefined;
     await file.close().catch(() => undefined);
   }
   report(true);

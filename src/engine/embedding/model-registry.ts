@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { appDataDir } from '../library/library-location.ts';
-import { type CatalogEntry, type DownloadCatalogEntry, modelCatalog } from './model-catalog.ts';
+import { type CatalogEntry, catalogForEnvironment, type DownloadCatalogEntry } from './model-catalog.ts';
 import { downloadFile, type DownloadProgress } from './model-download.ts';
 import {
   INSTALL_TEMP_PREFIX,
@@ -52,7 +52,7 @@ export interface ModelRegistryOptions {
   bundled: LoadedManifest;
   /** Download settings (tests point them at a loopback server and proxy). */
   download?: { env?: NodeJS.ProcessEnv; timeoutMs?: number };
-  /** The known models (default: the app's catalog). */
+  /** The known models (default: the app's catalog, from LOOKALIKE_MODEL_MIRROR when set). */
   catalog?: readonly CatalogEntry[];
   now?: () => number;
 }
@@ -85,7 +85,7 @@ export class ModelRegistry {
 
   constructor(opts: ModelRegistryOptions) {
     this.options = opts;
-    this.catalog = opts.catalog ?? modelCatalog;
+    this.catalog = opts.catalog ?? catalogForEnvironment();
     this.dir = path.resolve(opts.dir);
     this.bundled = {
       ...opts.bundled,

@@ -75,9 +75,9 @@ export function ReembedProgress(props: {
         type="button"
         className="button button-small"
         onClick={() => void actions.settings.useModel(props.activeId)}
-        title={`Stop switching and keep ${props.nameOf(props.activeId)}`}
+        title={`Keep ${props.nameOf(props.activeId)}; what was embedded for ${target} is kept`}
       >
-        Keep {props.nameOf(props.activeId)}
+        Stop switching
       </button>
     </div>
   );
