@@ -287,9 +287,26 @@ test.describe('Evaluate', () => {
     ) as { mean: Record<string, number> };
     for (const m of CHECKED_MEASURES) expect(rerun.mean[m]!.toFixed(3), m).toBe(workbench[m]);
 
-    // The imported set is there in the workbench too, with its grades.
+    // The set imported by the command is there in the workbench too, with its grades…
     await page.reload();
-    await expect(page.getByRole('button', { name: /^Objects again/ })).toBeVisible();
+    const graded = await page
+      .getByRole('button', { name: /^Objects\b/ })
+      .first()
+      .textContent();
+    const judged = /(\d+)\/\d+ graded/.exec(graded!)![1]!;
+    await expect(page.getByRole('button', { name: /^Objects again/ })).toContainText(`${judged}/`);
+
+    // …and the same files import in the workbench itself.
+    await tab(page, 'TREC files').click();
+    const importForm = page.getByRole('form', { name: 'Import TREC files' });
+    await importForm.getByLabel('Qrels file').setInputFiles(path.join(dir, 'qrels.txt'));
+    await importForm.getByLabel('Sidecar file (JSON)').setInputFiles(path.join(dir, 'sidecar.json'));
+    await importForm.getByLabel('Name of the new set (optional)').fill('Objects from files');
+    await importForm.getByRole('button', { name: 'Import' }).click();
+    await expect(importForm.getByRole('status')).toHaveText(
+      `Imported “Objects from files”: 4 queries, ${judged} grades.`,
+    );
+    await expect(page.getByRole('heading', { name: 'Objects from files', level: 1 })).toBeVisible();
   });
 
   test('invariance tests report a pass rate against the threshold', async ({ page }) => {
