@@ -173,6 +173,8 @@ test.describe('Settings: models', () => {
     const bar = active.getByRole('progressbar', { name: `Embedding for ${IMAGENET}` });
     await expect(bar).toBeVisible();
     await expect(active).toContainText(`Searches use ${BUNDLED} until this finishes`);
+    // Some photos in (the picture shows a switch under way), then paused.
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
     await active.getByRole('button', { name: 'Pause' }).click();
     await expect(active).toContainText('Paused');
     await expect(bar).toHaveAttribute('aria-valuemax', '100');
