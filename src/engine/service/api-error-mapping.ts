@@ -36,7 +36,8 @@ export function toApiError(err: unknown, log: (message: string, err?: unknown) =
   if (err instanceof ApiError) return err;
   if (err instanceof OutsideLibraryError) return new ApiError('forbidden', err.message);
   if (err instanceof CropError) return new ApiError('bad-request', err.message);
-  if (err instanceof EvaluationError || err instanceof TrecImportError) return new ApiError('bad-request', err.message);
+  if (err instanceof EvaluationError || err instanceof TrecImportError)
+    return new ApiError('bad-request', err.message);
   if (err instanceof EvaluationSetConflict) return new ApiError('conflict', err.message);
   if (err instanceof UnknownImpressionError) return new ApiError('not-found', err.message);
   if (err instanceof ImageSkip) return fromSkip(err);
