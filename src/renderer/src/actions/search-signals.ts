@@ -47,7 +47,8 @@ export class SearchSignals {
         results: merged.results.map(({ team: _team, ...item }) => item),
         tookMs: performance.now() - started,
         model: pair[0].model ?? '',
-        device: 'interleaved configurations',
+        // Shown where the device usually is ("… ms on grouped + ungrouped"): interleaving is on.
+        device: `${pair[0].name} + ${pair[1].name}`,
       };
     }
     const response = await this.client.search(request);

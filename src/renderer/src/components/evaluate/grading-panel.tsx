@@ -60,6 +60,7 @@ function Candidate(props: {
             className="eval-candidate-image"
             src={actions.imageUrl({ kind: 'library', path: item.path }, 'thumb')}
             alt=""
+            loading="lazy"
             decoding="async"
           />
         ) : (

@@ -129,6 +129,13 @@ export function TrecExchangePanel(): React.JSX.Element {
             ))}
           </ul>
         ) : null}
+        {downloads.length > 0 ? (
+          <p className="field-hint">
+            {actions.capabilities.transport === 'electron'
+              ? 'Each file asks where to save it. Keep them in one folder: the sidecar goes with the qrels.'
+              : 'Your browser saves each file to its downloads (or asks where, as it is set up). Keep them together: the sidecar goes with the qrels.'}
+          </p>
+        ) : null}
         {exported.data && exported.data.runs.length === 0 ? (
           <p className="muted">No runs yet: measure or compare configurations to add their runs.</p>
         ) : null}
