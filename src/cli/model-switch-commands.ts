@@ -55,11 +55,11 @@ export async function runSwitchInForeground(engine: Engine): Promise<string> {
       return `Switched to ${summary.model}: ${summary.embedded} photos embedded in ${summary.seconds.toFixed(1)} s.`;
     }
     const state = engine.modelSwitch();
-    if (!state) return `The library uses ${engine.manifest.id}.`;
+    if (!state) return `The library uses ${engine.activeModelId()}.`;
     const how = 'run `lookalike models use` again, or `lookalike index`, `watch` or `serve`, to go on';
     return summary.cancelled
-      ? `Stopped: ${state.done} of ${state.total} photos embedded for ${state.model}; ${engine.manifest.id} keeps answering. ${how}.`
-      : `${state.done} of ${state.total} photos embedded for ${state.model} (the others cannot be read now); ${engine.manifest.id} keeps answering. ${how}.`;
+      ? `Stopped: ${state.done} of ${state.total} photos embedded for ${state.model}; ${engine.activeModelId()} keeps answering. ${how}.`
+      : `${state.done} of ${state.total} photos embedded for ${state.model} (the others cannot be read now); ${engine.activeModelId()} keeps answering. ${how}.`;
   } finally {
     bar.stop();
     process.removeListener('SIGINT', onSigint);
@@ -109,7 +109,7 @@ export function addModelSwitchCommands<O extends { wait?: boolean }>(
         if (!wait) {
           console.log(
             `Switching to ${id}: ${state.done} of ${state.total} photos embedded; ` +
-              `${engine.manifest.id} answers until all are. \`lookalike index\`, \`watch\` or \`serve\` go on with it.`,
+              `${engine.activeModelId()} answers until all are. \`lookalike index\`, \`watch\` or \`serve\` go on with it.`,
           );
           return;
         }

@@ -189,6 +189,11 @@ export class Engine {
     return this.slot(active);
   }
 
+  /** The id of the model answering searches, as recorded (whether or not it is installed here). */
+  activeModelId(): string {
+    return this.choice.get().active ?? this.defaultModel.manifest.id;
+  }
+
   /** The active model's manifest. */
   get manifest(): ModelManifest {
     return this.activeSlot().manifest;

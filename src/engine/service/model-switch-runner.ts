@@ -3,7 +3,7 @@ import { type Engine, ModelChoiceError } from '../engine.ts';
 import { JobControl } from '../library/job-control.ts';
 
 export interface ModelSwitchRunnerDeps {
-  engine: Pick<Engine, 'continueModelSwitch' | 'modelSwitch' | 'manifest'>;
+  engine: Pick<Engine, 'continueModelSwitch' | 'modelSwitch' | 'activeModelId'>;
   /** Every change of the switch's state; progress at most every `throttleMs`. */
   onState(event: ModelSwitchEvent): void;
   log(message: string, err?: unknown): void;
@@ -34,7 +34,7 @@ export class ModelSwitchRunner {
 
   /** The model answering searches and the switch under way, if any. */
   get current(): ModelSwitchEvent {
-    return { active: this.deps.engine.manifest.id, reembedding: this.deps.engine.modelSwitch() };
+    return { active: this.deps.engine.activeModelId(), reembedding: this.deps.engine.modelSwitch() };
   }
 
   /** Runs the re-embed now if a switch is due (or when the running one ends). */

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.ts';
-import { repoRoot } from '../../cli/run-cli.ts';
+import { repoRoot, runCli } from '../../cli/run-cli.ts';
 import { BUNDLED_ID, SECOND_ID, testModelSource } from '../../fixtures/second-model.ts';
 import { makeTempDir, writeScene } from '../../fixtures/synthetic-photos.ts';
 import { testEngineConfig } from '../../fixtures/test-engine.ts';
@@ -99,5 +99,41 @@ describe('a re-embed killed part-way', () => {
     } finally {
       await engine.close();
     }
+  }, 240_000);
+
+  it('lookalike models use stops cleanly on Ctrl+C, and running it again goes on from there', async () => {
+    // Back to the bundled model, whose vectors are dropped first so that it has to embed again.
+    const engine = Engine.open(config);
+    await engine.dropModelData(BUNDLED_ID);
+    await engine.close();
+    const cli = path.join(repoRoot, 'src', 'cli', 'main.ts');
+    const args = ['models', 'use', BUNDLED_ID, '--library', library, '--device', 'cpu', '--wait'];
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let interrupted = false;
+    for (let waited = 0; waited < 120_000 && child.exitCode === null; waited += 50) {
+      if (vectorsFor(BUNDLED_ID) >= 6) {
+        child.kill('SIGINT');
+        interrupted = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(interrupted).toBe(true);
+    expect(await exited).toBe(0);
+    const stopped = /Stopped: (\d+) of 60 photos embedded for mobilenet-v2-nsfwjs-b13;/.exec(stdout);
+    expect(stopped, stdout).not.toBeNull();
+    const done = Number(stopped![1]);
+    expect(done).toBeLessThan(PHOTOS);
+    expect(vectorsFor(BUNDLED_ID)).toBe(done);
+
+    const again = runCli(args);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain(`Switched to ${BUNDLED_ID}: ${PHOTOS - done} photos embedded`);
   }, 240_000);
 });
