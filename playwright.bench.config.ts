@@ -13,4 +13,6 @@ export default defineConfig({
   timeout: 1_800_000,
   outputDir: 'test-results/bench',
   reporter: 'list',
+  // Tracing records the screen continuously: it would compete with what is being measured.
+  use: { ...base.use, trace: 'off', screenshot: 'off', video: 'off' },
 });
