@@ -212,6 +212,12 @@ export class EvaluateActions {
     }
   }
 
+  /** Shows a query's candidates once the grades given so far are saved (so none shows as open). */
+  async openQuery(queryId: number): Promise<void> {
+    await this.writes;
+    await this.loadQueue(queryId);
+  }
+
   async nextUngraded(): Promise<void> {
     await this.writes;
     await this.loadQueue();

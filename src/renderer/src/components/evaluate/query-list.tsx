@@ -107,7 +107,7 @@ export function QueryList(): React.JSX.Element {
                 aria-label={`Grade ${q.qid} ${name}, ${q.judged} of ${q.pooled} graded`}
                 onClick={() => {
                   actions.evaluate.setTab('grade');
-                  void actions.evaluate.loadQueue(q.id);
+                  void actions.evaluate.openQuery(q.id);
                 }}
               >
                 {ref ? (
