@@ -133,6 +133,12 @@ test.describe('Settings: models', () => {
     await page.getByRole('button', { name: 'Add model' }).click();
     await expect(refusal).toContainText('a model file ends in .onnx or .tflite');
 
+    await field.fill(path.join(lib.dir, 'missing.onnx'));
+    await page.getByRole('button', { name: 'Add model' }).click();
+    await expect(refusal).toContainText(
+      `Cannot read ${path.join(lib.dir, 'missing.onnx')}: there is no such file`,
+    );
+
     await field.fill(broken);
     await page.getByRole('button', { name: 'Add model' }).click();
     await expect(refusal).toContainText('broken.onnx');

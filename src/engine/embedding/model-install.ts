@@ -57,6 +57,19 @@ export const MANIFEST_FILE_NAME = 'manifest.json';
 /** Temporary folders of installs in progress start with this; anything left over is a killed install. */
 export const INSTALL_TEMP_PREFIX = '.install-';
 
+/** A model file that cannot be read, said in words (not an fs error code). */
+function unreadable(file: string, err: NodeJS.ErrnoException): ModelInstallError {
+  const why =
+    err.code === 'ENOENT'
+      ? 'there is no such file'
+      : err.code === 'EACCES' || err.code === 'EPERM'
+        ? 'permission denied'
+        : err.code === 'EISDIR'
+          ? 'it is a folder, not a file'
+          : (err.code ?? err.message);
+  return new ModelInstallError('unreadable', `Cannot read ${file}: ${why}`);
+}
+
 /**
  * Installs a model atomically: everything is written and checked in a temporary folder inside the
  * models folder (so the final rename stays on one file system), and only a model that loads, runs
@@ -70,12 +83,12 @@ export async function installModelFile(o: InstallFileOptions): Promise<LoadedMan
       return s.size;
     },
     (err: NodeJS.ErrnoException) => {
-      throw new ModelInstallError('unreadable', `Cannot read ${o.sourcePath}: ${err.code ?? err.message}`);
+      throw unreadable(o.sourcePath, err);
     },
   );
   if (size === 0) throw new ModelInstallError('truncated', `${o.sourcePath} is empty (0 bytes)`);
   const header = await readHeader(o.sourcePath).catch((err: NodeJS.ErrnoException) => {
-    throw new ModelInstallError('unreadable', `Cannot read ${o.sourcePath}: ${err.code ?? err.message}`);
+    throw unreadable(o.sourcePath, err);
   });
 
   let temp: string;
