@@ -48,8 +48,15 @@ export interface InstallFileOptions {
   origin: ModelOrigin;
   /** The model already installed (or bundled) under an id, if any. */
   existing: (id: string) => LoadedManifest | undefined;
+  /** For a TensorFlow Lite file: how its features are best fed and post-processed (measured per model). */
+  convert?: TfliteTuning;
   onPhase?: (phase: InstallPhase) => void;
   now?: () => number;
+}
+
+export interface TfliteTuning {
+  resize?: ModelManifest['input']['resize'];
+  postprocess?: ModelManifest['postprocess'];
 }
 
 export const MODEL_FILE_NAME = 'model.onnx';
@@ -149,7 +156,7 @@ async function installInto(
     const sha = sha256Hex(bytes);
     checkExpected(o.sourcePath, bytes.length, sha, o.description);
     o.onPhase?.('converting');
-    const converted = convertTflite(bytes, o.sourcePath);
+    const converted = convertTflite(bytes, o.sourcePath, o.convert);
     await writeFile(modelPath, converted.onnx);
     description = { ...converted.description, ...textFields(o.description) };
     sourceFile = { sha256: sha, bytes: bytes.length };
@@ -375,9 +382,13 @@ export function idFromFileName(file: string): string {
 function convertTflite(
   bytes: Uint8Array,
   file: string,
+  tuning: TfliteTuning = {},
 ): { onnx: Uint8Array; description: Partial<ModelDescription> } {
   try {
-    const converted = convertTfliteModel(bytes);
+    const converted = convertTfliteModel(bytes, {
+      ...(tuning.resize ? { resize: tuning.resize } : {}),
+      ...(tuning.postprocess ? { postprocess: tuning.postprocess } : {}),
+    });
     return { onnx: converted.onnx, description: converted.manifest };
   } catch (err) {
     if (!(err instanceof TfliteModelError)) throw err;

@@ -214,6 +214,7 @@ export class ModelRegistry {
         dir: this.dir,
         sourcePath: source.file,
         description: known ? catalogDescription(known) : source.description,
+        ...(known?.convert ? { convert: known.convert } : {}),
         origin: known ? 'catalog' : 'file',
         existing: (id) => this.get(id),
         onPhase,
@@ -240,6 +241,7 @@ export class ModelRegistry {
     const common = {
       dir: this.dir,
       description: catalogDescription(entry),
+      ...(entry.kind === 'download' && entry.convert ? { convert: entry.convert } : {}),
       origin: 'catalog' as const,
       existing: (id: string) => this.get(id),
       onPhase,

@@ -299,6 +299,9 @@ describe.skipIf(!existsSync(sharedTflite))('a TensorFlow Lite model from a file'
     expect(model.origin).toBe('catalog');
     expect(model.manifest.output.dim).toBe(1280);
     expect(model.manifest.license).toMatch(/Apache-2.0/);
+    // The catalog's tuning for this network, not the converter's defaults.
+    expect(model.manifest.input.resize).toBe('center-crop');
+    expect(model.manifest.postprocess).toEqual(['l2']);
     expect(model.manifest.sourceFile).toEqual({
       sha256: '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776',
       bytes: 3_610_798,
