@@ -183,6 +183,10 @@ test.describe('Settings: models', () => {
     await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
     await active.getByRole('button', { name: 'Pause' }).click();
     await expect(active).toContainText('Paused');
+    // Wherever one is in the app, the top bar says a switch is under way.
+    await expect(
+      page.getByRole('banner').getByRole('button', { name: /^Model switch paused at \d+%$/ }),
+    ).toBeVisible();
     await expect(bar).toHaveAttribute('aria-valuemax', '100');
     const heldAt = Number(await bar.getAttribute('aria-valuenow'));
     expect(heldAt).toBeLessThan(100);
@@ -219,6 +223,10 @@ test.describe('Settings: models', () => {
     const installed = page.getByRole('list', { name: 'Installed models' });
     const imagenet = installed.getByRole('listitem', { name: IMAGENET });
     await imagenet.getByRole('button', { name: `Remove ${IMAGENET}` }).click();
+    // The question takes the focus (its safe answer), so it can be answered from the keyboard.
+    await expect(
+      imagenet.getByRole('group', { name: `Remove ${IMAGENET}?` }).getByRole('button', { name: 'Cancel' }),
+    ).toBeFocused();
     await imagenet
       .getByRole('group', { name: `Remove ${IMAGENET}?` })
       .getByRole('button', { name: 'Remove' })

@@ -7,6 +7,7 @@ import { EvaluateView } from './components/evaluate/evaluate-view.tsx';
 import { LibraryView } from './components/library/library-view.tsx';
 import { SearchView } from './components/search/search-view.tsx';
 import { ModelOffer } from './components/settings/model-offer.tsx';
+import { ModelSwitchBadge } from './components/settings/model-switch-badge.tsx';
 import { SettingsView } from './components/settings/settings-view.tsx';
 import type { View } from './state/app-store.ts';
 
@@ -77,6 +78,7 @@ export function App(): React.JSX.Element {
         </nav>
         <div className="topbar-end">
           <IndexingBadge />
+          <ModelSwitchBadge />
         </div>
       </header>
       <ConnectionBanner />

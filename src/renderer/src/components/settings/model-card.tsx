@@ -56,7 +56,8 @@ function ModelActions(props: { model: ModelInfo; switchingTarget: string | null 
         >
           Remove
         </button>
-        <button type="button" className="button button-small" onClick={() => setConfirming(false)}>
+        {/* The button that asked is gone: the safe answer takes the focus, so the keyboard is not lost. */}
+        <button type="button" className="button button-small" onClick={() => setConfirming(false)} autoFocus>
           Cancel
         </button>
       </div>
