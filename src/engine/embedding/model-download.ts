@@ -127,9 +127,11 @@ async function downloadOnce(
     offset = 0;
     if (contentLength !== null) total = contentLength;
   } else if (res.statusCode === 416 && offset > 0) {
-    // Everything was already here: check it below; a wrong file starts over.
+    // Nothing left to send: the part is complete if its hash says so, else it starts over.
     await res.body.dump();
-    return finish(o, part, infoFile, await hashOfFile(part), offset);
+    if ((await hashOfFile(part)) === o.sha256) return finish(o, part, infoFile, o.sha256, offset);
+    await discard(part, infoFile);
+    return downloadOnce(o, dispatcher);
   } else {
     await res.body.dump();
     throw new DownloadError('http', `The server answered ${res.statusCode} for ${o.url}.`);

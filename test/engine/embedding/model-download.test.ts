@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogEntry } from '../../../src/engine/embedding/model-catalog.ts';
@@ -128,6 +128,16 @@ describe('downloading a file', () => {
     const result = await downloadFile({ url: server.url, dest: file, sha256: sha, env: noProxy });
     expect(server.requests[1]!.headers['if-range']).toBe('"v1"');
     expect(result.resumedFrom).toBe(0);
+    expect(readFileSync(file).equals(body)).toBe(true);
+  });
+
+  it('starts over when a complete part on disk has the wrong bytes', async () => {
+    const file = dest();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(`${file}.part`, randomBytes(body.length));
+    writeFileSync(`${file}.part.json`, JSON.stringify({ url: server.url, etag: '"v1"' }));
+    await downloadFile({ url: server.url, dest: file, sha256: sha, env: noProxy });
+    expect(server.requests.map((r) => r.headers.range)).toEqual([`bytes=${body.length}-`, undefined]);
     expect(readFileSync(file).equals(body)).toBe(true);
   });
 
