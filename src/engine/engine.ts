@@ -200,8 +200,7 @@ export class Engine {
   }
 
   /** One indexing run, bound to one model from start to end, so a switch never mixes vectors. */
-  private indexer(): LibraryIndexer {
-    const slot = this.activeSlot();
+  private indexer(slot: ModelSlot = this.activeSlot()): LibraryIndexer {
     const cores = os.availableParallelism();
     return new LibraryIndexer({
       db: this.db,
@@ -264,7 +263,7 @@ export class Engine {
     onProgress?: (p: IndexProgress) => void,
     control?: JobControl,
   ): Promise<IndexSummary> {
-    return this.tracked(() => this.indexer().indexFolders(folders, { onProgress, control }));
+    return this.tracked((indexer) => indexer.indexFolders(folders, { onProgress, control }));
   }
 
   /** Reconciles every library folder with the disk: only new or changed files are read. */
@@ -282,7 +281,7 @@ export class Engine {
     onProgress?: (p: IndexProgress) => void,
     control?: JobControl,
   ): Promise<IndexSummary> {
-    return this.tracked(() => this.indexer().updateFiles(paths, { onProgress, control }));
+    return this.tracked((indexer) => indexer.updateFiles(paths, { onProgress, control }));
   }
 
   /** Forgets every photo under a folder that was deleted or moved away inside the library. */
@@ -293,17 +292,24 @@ export class Engine {
   /** Indexing runs in flight in this process: a switch waits for them (their vectors are the old model's). */
   private indexingRuns = new Set<Promise<unknown>>();
 
-  private async tracked<T>(run: () => Promise<T>): Promise<T> {
-    const p = run();
+  private async tracked(run: (indexer: LibraryIndexer) => Promise<IndexSummary>): Promise<IndexSummary> {
+    const slot = this.activeSlot();
+    const p = run(this.indexer(slot));
     this.indexingRuns.add(p);
     try {
-      return await p;
+      const summary = await p;
+      if (summary.indexed + summary.removed + summary.skipped.length > 0) {
+        // The run pruned its own model's vectors that no photo shows any more; the other models'
+        // go too (changed or removed files).
+        this.db.transaction(() => {
+          for (const id of this.modelRepo.list()) {
+            if (id !== slot.id) new EmbeddingRepository(this.db, id).pruneOrphans();
+          }
+        })();
+      }
+      return summary;
     } finally {
       this.indexingRuns.delete(p);
-      // Vectors of other models that no photo shows any more (changed or removed files).
-      this.db.transaction(() => {
-        for (const id of this.modelRepo.list()) new EmbeddingRepository(this.db, id).pruneOrphans();
-      })();
     }
   }
 
