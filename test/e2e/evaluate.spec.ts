@@ -173,6 +173,7 @@ test.describe('Evaluate', () => {
     expect(map).toBeGreaterThan(0.5);
     await tab(page, 'Grade').click();
     await page.getByRole('button', { name: /^Grade q1 / }).click();
+    await expect(page.locator('.eval-grading-title')).toContainText('q1 · ');
     const relevant = candidates(page)
       .getByRole('button', { name: /, graded 4, / })
       .first();
@@ -309,18 +310,40 @@ test.describe('Evaluate', () => {
     await expect(page.getByRole('heading', { name: 'Objects from files', level: 1 })).toBeVisible();
   });
 
-  test('invariance tests report a pass rate against the threshold', async ({ page }) => {
+  test('invariance tests report a pass rate against the threshold, and the failures', async ({ page }) => {
     await page.goto(`${server.url}#evaluate`);
+    await page.getByLabel('New set name').fill('Sanity');
+    await page.getByRole('button', { name: 'Create set' }).click();
+    await expect(page.getByRole('heading', { name: 'Sanity', level: 1 })).toBeVisible();
     await tab(page, 'Invariance').click();
+    // A triplet marked the wrong way round (the "same subject" is another object) must fail.
+    await page.getByLabel('Anchor photo path').fill(lib.photo(4, 0));
+    await page.getByLabel('Same-subject photo path').fill(lib.photo(0, 2));
+    await page.getByLabel('Different-subject photo path').fill(lib.photo(4, 1));
+    await page.getByRole('button', { name: 'Add triplet' }).click();
+    await expect(page.getByRole('button', { name: /^Remove triplet / })).toBeVisible();
+
     await page.getByLabel('Anchor photos (one path a line)').fill(lib.photo(4, 0));
     for (const edit of ['Colour changed', 'Greyscale', 'Heavy JPEG', 'Text overlay', 'Cropped']) {
       await page.getByLabel(edit).uncheck();
     }
     await page.getByRole('button', { name: 'Run invariance tests' }).click();
-    await expect(page.getByText(/^\d+ % passed$/)).toBeVisible({ timeout: 60_000 });
-    await expect(
-      page.getByRole('table', { name: 'Pass rate by test' }).getByRole('row', { name: /Mirrored/ }),
-    ).toBeVisible();
+    const verdict = page.getByRole('status').filter({ hasText: /% passed/ });
+    await expect(verdict).toContainText('67 % passed (2 of 3) · needed 95 % · below the threshold', {
+      timeout: 60_000,
+    });
+    const byTest = page.getByRole('table', { name: 'Pass rate by test' });
+    await expect(byTest.getByRole('row', { name: /Mirrored 1 \/ 1/ })).toBeVisible();
+    await expect(byTest.getByRole('row', { name: /Triplets 0 \/ 1/ })).toBeVisible();
+    const failure = page.getByRole('list', { name: 'Failures' }).getByRole('listitem');
+    await expect(failure).toHaveCount(1);
+    await expect(failure.getByRole('img', { name: /^Same subject ukbench00002\.jpg$/ })).toBeVisible();
+    await expect(failure.getByRole('img', { name: /^Different subject ukbench00017\.jpg$/ })).toBeVisible();
+
+    // A lower threshold lets the same result pass.
+    await page.getByLabel('Pass threshold (%)').fill('60');
+    await page.getByRole('button', { name: 'Run invariance tests' }).click();
+    await expect(verdict).toContainText('67 % passed (2 of 3) · needed 60 % · the search holds up');
   });
 
   test('interleaving mixes two configurations in everyday searches and counts the clicks', async ({

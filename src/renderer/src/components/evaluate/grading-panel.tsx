@@ -262,6 +262,7 @@ export function GradingPanel(): React.JSX.Element {
             className="eval-candidates"
             role="list"
             aria-label="Candidates"
+            aria-busy={queue.phase === 'loading' || undefined}
             aria-describedby="eval-grading-keys"
             onKeyDown={onKeyDown}
           >
