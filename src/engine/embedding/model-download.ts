@@ -29,6 +29,11 @@ export interface DownloadOptions {
   timeoutMs?: number;
   /** Further attempts after a dropped connection, each resuming where the last stopped. */
   retries?: number;
+  /**
+   * Certificate authorities (PEM) to trust instead of Node's bundled ones, for servers with a
+   * private CA. People add theirs with NODE_EXTRA_CA_CERTS; this is for embedding and tests.
+   */
+  ca?: string;
 }
 
 export type DownloadFailure = 'network' | 'http' | 'wrong-hash' | 'cancelled' | 'storage';
@@ -60,7 +65,7 @@ const PROGRESS_INTERVAL_MS = 200;
 export async function downloadFile(o: DownloadOptions): Promise<{ path: string; resumedFrom: number }> {
   if (await hasFile(o.dest, o.sha256)) return { path: o.dest, resumedFrom: 0 };
   await mkdir(path.dirname(o.dest), { recursive: true });
-  const dispatcher = proxyAwareDispatcher(o.env ?? process.env, o.timeoutMs ?? 30_000);
+  const dispatcher = proxyAwareDispatcher(o.env ?? process.env, o.timeoutMs ?? 30_000, o.ca);
   try {
     const retries = o.retries ?? 2;
     for (let attempt = 0; ; attempt++) {
@@ -76,12 +81,14 @@ export async function downloadFile(o: DownloadOptions): Promise<{ path: string; 
 }
 
 /** undici's agent that picks a proxy per URL from the environment, following redirects. */
-export function proxyAwareDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number): Dispatcher {
+export function proxyAwareDispatcher(env: NodeJS.ProcessEnv, timeoutMs: number, ca?: string): Dispatcher {
   return new EnvHttpProxyAgent({
     httpProxy: env.http_proxy ?? env.HTTP_PROXY ?? '',
     httpsProxy: env.https_proxy ?? env.HTTPS_PROXY ?? '',
     noProxy: env.no_proxy ?? env.NO_PROXY ?? '',
-    connect: { timeout: timeoutMs },
+    // Direct connections, and the TLS session to the server inside a proxy's tunnel.
+    connect: { timeout: timeoutMs, ...(ca ? { ca } : {}) },
+    ...(ca ? { requestTls: { ca } } : {}),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   }).compose(interceptors.redirect({ maxRedirections: 5 }));

@@ -17,6 +17,7 @@ import {
   startFileServer,
   startProxy,
 } from '../../fixtures/loopback-file-server.ts';
+import { loopbackTls } from '../../fixtures/loopback-tls.ts';
 import { makeTempDir } from '../../fixtures/synthetic-photos.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -179,6 +180,27 @@ describe('downloading a file', () => {
       expect(readFileSync(bypass).equals(body)).toBe(true);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('tunnels an HTTPS download through the proxy from HTTPS_PROXY', async () => {
+    const secure = await startFileServer(body, { tls: loopbackTls });
+    const proxy = await startProxy();
+    try {
+      const file = dest();
+      await downloadFile({
+        url: secure.url,
+        dest: file,
+        sha256: sha,
+        env: { HTTPS_PROXY: proxy.url, NO_PROXY: '' },
+        ca: loopbackTls.cert,
+      });
+      expect(readFileSync(file).equals(body)).toBe(true);
+      expect(proxy.seen).toEqual([`CONNECT ${new URL(secure.url).host}`]);
+      expect(secure.requests).toHaveLength(1);
+    } finally {
+      await proxy.close();
+      await secure.close();
     }
   });
 
