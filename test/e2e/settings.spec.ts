@@ -317,6 +317,7 @@ test.describe('Settings: downloading the recommended model', () => {
     delete files.behaviour.stallAfter;
     await page.goto(server.url);
     const offer = page.getByRole('region', { name: `Get better matches: ${IMAGENET}` });
+    await expect(offer).toContainText('Your 12 photos are then embedded again in the background');
     await offer.getByRole('button', { name: 'Download (3.6 MB) and use it' }).click();
     await expect(offer).toBeHidden({ timeout: 60_000 });
 

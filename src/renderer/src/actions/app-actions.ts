@@ -59,7 +59,9 @@ export class AppActions {
       this.stores.app.set({ connection });
       // Events may have been missed while the connection was down (or the engine restarted).
       if (connection === 'open' && wasLost)
-        void Promise.all([this.library.reload(), this.library.loadIndexing(), this.settings.loadModels()]);
+        void Promise.all([this.library.reload(), this.library.loadIndexing()]).then(() =>
+          this.loadSettings(true),
+        );
       wasLost = connection === 'lost' || connection === 'restarting' || connection === 'failed';
     });
     const onHash = (): void => {
@@ -136,11 +138,12 @@ export class AppActions {
   }
 
   /** The models and a switch under way, then whether to offer the recommended model. */
-  private async loadSettings(): Promise<void> {
+  private async loadSettings(afterOutage = false): Promise<void> {
     await this.settings.loadModels();
     const status = this.stores.library.get().status;
     if (!status) return;
-    this.settings.noteStatus({ active: status.model.id, reembedding: status.reembedding });
+    // After an outage the status is newer than the last event (events were missed meanwhile).
+    this.settings.noteStatus({ active: status.model.id, reembedding: status.reembedding }, afterOutage);
     this.settings.checkOffer(status.library);
   }
 }

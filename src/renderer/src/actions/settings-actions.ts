@@ -57,9 +57,9 @@ export class SettingsActions {
     await load;
   }
 
-  /** The switch as the library's status reported it (before any event arrived). */
-  noteStatus(event: ModelSwitchEvent): void {
-    if (!this.store.get().modelSwitch) this.store.set({ modelSwitch: event });
+  /** The switch as the library's status reports it: before any event arrived, or (replace) after an outage. */
+  noteStatus(event: ModelSwitchEvent, replace = false): void {
+    if (replace || !this.store.get().modelSwitch) this.onModelSwitch(event);
   }
 
   /** Downloads and installs a catalog model; resolves to it, or null when refused (the reason is shown). */

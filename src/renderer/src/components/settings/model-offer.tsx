@@ -1,6 +1,6 @@
 import { useActions, useLibrary, useSettings } from '../../actions/app-context.tsx';
 import { recommendedDownload } from '../../actions/settings-actions.ts';
-import { formatBytes } from '../../format.ts';
+import { formatBytes, plural } from '../../format.ts';
 import { InstallProgress } from './install-progress.tsx';
 
 /**
@@ -13,6 +13,7 @@ export function ModelOffer(): React.JSX.Element | null {
   const offerError = useSettings((s) => s.offerError);
   const models = useSettings((s) => s.models);
   const library = useLibrary((s) => s.status?.library ?? null);
+  const photos = useLibrary((s) => s.status?.images ?? 0);
   const recommended = models ? recommendedDownload(models) : undefined;
   const install = useSettings((s) => (recommended ? s.installs[recommended.id] : undefined));
   if ((offer !== 'offered' && offer !== 'installing') || !library || !recommended) return null;
@@ -26,6 +27,9 @@ export function ModelOffer(): React.JSX.Element | null {
         <p>
           {recommended.notes} A {formatBytes(recommended.bytes)} download; your photos never leave this
           computer.
+          {photos > 0
+            ? ` Your ${plural(photos, 'photo')} ${photos === 1 ? 'is' : 'are'} then embedded again in the background; search keeps working meanwhile.`
+            : ''}
         </p>
         {offerError ? (
           <p className="field-error" role="alert">
