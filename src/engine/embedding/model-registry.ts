@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { appDataDir } from '../library/library-location.ts';
 import { type CatalogEntry, catalogForEnvironment, type DownloadCatalogEntry } from './model-catalog.ts';
-import { downloadFile, type DownloadProgress } from './model-download.ts';
+import { DownloadError, downloadFile, type DownloadProgress } from './model-download.ts';
 import {
   INSTALL_TEMP_PREFIX,
   installModelFile,
@@ -268,6 +268,14 @@ export class ModelRegistry {
       ...(this.options.download?.env ? { env: this.options.download.env } : {}),
       ...(this.options.download?.timeoutMs ? { timeoutMs: this.options.download.timeoutMs } : {}),
       onProgress: (p) => opts.onProgress?.({ phase: 'downloading', ...p }),
+    }).catch((err: unknown) => {
+      if (!(err instanceof DownloadError) || (err.reason !== 'network' && err.reason !== 'http')) throw err;
+      throw new DownloadError(
+        err.reason,
+        `${err.message} Check the connection (and HTTPS_PROXY behind a proxy), or download ${entry.download.url} ` +
+          'on another computer and add that file: it is recognised by its hash.',
+        { cause: err },
+      );
     });
     try {
       return await installModelFile({ ...common, sourcePath: downloaded });

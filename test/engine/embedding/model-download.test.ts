@@ -318,6 +318,20 @@ describe('installing a catalog model by downloading it', () => {
     },
   );
 
+  it('says what to do when the download server cannot be reached', async () => {
+    const registry = new ModelRegistry({
+      dir: path.join(tmp.dir, 'models-offline'),
+      bundled,
+      catalog: catalogFor(server.url.replace('/model', '/moved-away'), sha, body.length),
+      download: { env: noProxy },
+    });
+    const err = await registry.install({ catalogId: 'mobilenet-v2-imagenet' }).catch((e: unknown) => e);
+    expect((err as DownloadError).reason).toBe('http');
+    expect((err as Error).message).toMatch(
+      /answered 404 .*HTTPS_PROXY.*add that file: it is recognised by its hash/,
+    );
+  });
+
   it('says how to get a model the app does not download', async () => {
     const registry = new ModelRegistry({ dir: path.join(tmp.dir, 'models-clip'), bundled });
     const err = await registry.install({ catalogId: 'clip-vit-b32' }).catch((e: unknown) => e);
