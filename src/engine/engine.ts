@@ -12,7 +12,7 @@ import {
   searchRequestSchema,
 } from '../shared/library-api.ts';
 import { checkLibraryFile, OutsideLibraryError } from './access/library-access.ts';
-import { type LoadedManifest, readModelManifest, type ModelManifest } from './embedding/model-manifest.ts';
+import { readModelManifest, type ModelManifest } from './embedding/model-manifest.ts';
 import { defaultIndexParams, type IndexParams } from './index/index-params.ts';
 import { decodeForModel } from './imaging/image-decoder.ts';
 import { ImageSkip, toImageSkip } from './imaging/skip-reason.ts';
@@ -26,18 +26,16 @@ import {
   LibraryIndexer,
   owningFolder,
 } from './library/library-indexer.ts';
-import { type ModelSource, ModelSlot } from './library/model-slot.ts';
+import { type DroppedModelData, LibraryModels, ModelChoiceError } from './library/library-models.ts';
+import type { ModelSlot, ModelSource } from './library/model-slot.ts';
+import { QueryError } from './search/query-error.ts';
 import { type ReembedProgress, type ReembedSummary, reembedMissing } from './library/model-reembed.ts';
 import { SimilarSearch } from './search/similar-search.ts';
 import { openDatabase } from './store/database.ts';
-import { EmbeddingRepository } from './store/embedding-repository.ts';
 import { EvaluationStore } from './store/evaluation-store.ts';
 import { ExclusionRepository } from './store/exclusion-repository.ts';
 import { FolderRepository } from './store/folder-repository.ts';
 import { ImageRepository } from './store/image-repository.ts';
-import { IndexRepository } from './store/index-repository.ts';
-import { LibraryModelRepository } from './store/library-model-repository.ts';
-import { ModelRepository } from './store/model-repository.ts';
 import type { VectorFormat } from './store/vector-codec.ts';
 
 export interface EngineConfig {
@@ -76,27 +74,14 @@ export type ImageBytesSearchRequest = Omit<SearchRequest, 'imagePath'> & {
 };
 const imageBytesSearchRequestSchema = searchRequestSchema.omit({ imagePath: true });
 
-/** A query photo that cannot be used: the person's input, reported as such. */
-export class QueryError extends Error {}
-
-/** A model that is not installed, or whose index cannot answer yet: the person's choice, reported as such. */
-export class ModelChoiceError extends QueryError {}
+export { QueryError, ModelChoiceError, type DroppedModelData };
 
 /** A re-embed's outcome, and whether it ended the switch (the new model answers now). */
 export type ModelSwitchSummary = ReembedSummary & { switched: boolean };
 
-/** What dropping a model's data reclaimed. */
-export interface DroppedModelData {
-  model: string;
-  vectors: number;
-  /** Bytes of vectors and index snapshots freed inside the library file (reused by new data). */
-  bytes: number;
-}
-
 /** The composition root: the one place that wires the engine's parts together. */
 export class Engine {
   readonly config: EngineConfig;
-  private readonly defaultModel: LoadedManifest;
   private readonly db: Database;
   private readonly folders: FolderRepository;
   private readonly images: ImageRepository;
@@ -104,10 +89,7 @@ export class Engine {
   private readonly thumbnails: ThumbnailCache;
   private readonly exclusionRepo: ExclusionRepository;
   private excludedMatcher?: (p: string) => boolean;
-  private readonly choice: LibraryModelRepository;
-  private readonly modelRepo: ModelRepository;
-  /** Per-model state, keyed by model id; opened on first use. */
-  private readonly slots = new Map<string, ModelSlot>();
+  private readonly models: LibraryModels;
   private reembedRun?: {
     model: string;
     promise: Promise<ModelSwitchSummary>;
@@ -117,81 +99,40 @@ export class Engine {
 
   private constructor(config: EngineConfig) {
     this.config = config;
-    this.defaultModel = readModelManifest(config.modelManifestPath);
+    const defaultModel = readModelManifest(config.modelManifestPath);
     this.db = openDatabase(config.libraryPath);
     this.folders = new FolderRepository(this.db);
     this.exclusionRepo = new ExclusionRepository(this.db);
     this.images = new ImageRepository(this.db);
-    this.choice = new LibraryModelRepository(this.db);
-    this.modelRepo = new ModelRepository(this.db);
     this.params = { ...defaultIndexParams, ...config.indexParams };
     this.thumbnails = new ThumbnailCache({ dir: config.thumbnailDir ?? `${config.libraryPath}.thumbs` });
-    this.settleModelChoice();
-  }
-
-  /**
-   * A new library starts with the initial (or default) model. The active model is opened at once
-   * when installed, so a changed file under its id is noticed (and its old vectors dropped) before
-   * anything is searched. One that is not installed here is never replaced silently: operations
-   * that need it say so (see activeSlot), and `useModel` can switch away from it.
-   */
-  private settleModelChoice(): void {
-    const { active } = this.choice.get();
-    if (!active) {
-      const first = this.config.initialModel;
-      this.choice.setActive(first && this.lookup(first) ? first : this.defaultModel.manifest.id);
-    }
-    const current = this.choice.get().active!;
-    if (this.lookup(current)) this.slot(current);
-  }
-
-  private lookup(id: string): LoadedManifest | undefined {
-    return id === this.defaultModel.manifest.id ? this.defaultModel : this.config.models?.get(id);
-  }
-
-  /** The state kept for a model (opening it on first use); throws ModelChoiceError when not installed. */
-  private slot(id: string): ModelSlot {
-    let slot = this.slots.get(id);
-    if (!slot) {
-      const loaded = this.lookup(id);
-      if (!loaded) throw new ModelChoiceError(`The model "${id}" is not installed.`);
-      const cores = os.availableParallelism();
-      slot = new ModelSlot(loaded, {
-        db: this.db,
+    const cores = os.availableParallelism();
+    this.models = new LibraryModels({
+      db: this.db,
+      defaultModel,
+      ...(config.models ? { installed: config.models } : {}),
+      ...(config.initialModel ? { initialModel: config.initialModel } : {}),
+      slot: {
         params: this.params,
-        vectorFormat: this.config.vectorFormat ?? DEFAULT_VECTOR_FORMAT,
+        vectorFormat: config.vectorFormat ?? DEFAULT_VECTOR_FORMAT,
         embedder: {
-          workerUrl: this.config.embedWorkerUrl,
-          device: this.config.device ?? 'auto',
+          workerUrl: config.embedWorkerUrl,
+          device: config.device ?? 'auto',
           threads:
-            this.config.inferenceThreads ??
-            (this.config.workload === 'background' ? 1 : Math.max(1, Math.floor(cores / 2))),
+            config.inferenceThreads ??
+            (config.workload === 'background' ? 1 : Math.max(1, Math.floor(cores / 2))),
         },
-      });
-      this.slots.set(id, slot);
-    }
-    return slot;
+      },
+    });
   }
 
-  /**
-   * The model answering searches, as the database says now: another process (a `models use`
-   * finishing its re-embed) may have switched it.
-   */
   private activeSlot(): ModelSlot {
-    const active = this.choice.get().active ?? this.defaultModel.manifest.id;
-    if (!this.slots.has(active) && !this.lookup(active)) {
-      throw new ModelChoiceError(
-        `This library uses the model "${active}", which is not installed here. Add it again ` +
-          '(lookalike models add), point to its folder (--models-dir), or switch the library to an ' +
-          'installed model (lookalike models use <id>).',
-      );
-    }
-    return this.slot(active);
+    return this.models.active();
   }
 
   /** The id of the model answering searches, as recorded (whether or not it is installed here). */
   activeModelId(): string {
-    return this.choice.get().active ?? this.defaultModel.manifest.id;
+    return this.models.activeId();
   }
 
   /** The active model's manifest. */
@@ -207,7 +148,7 @@ export class Engine {
       folders: this.folders,
       images: this.images,
       embeddings: slot.embeddings,
-      indexLog: { logChange: (id, op) => this.logChange(id, op, slot) },
+      indexLog: { logChange: (id, op) => this.models.logChange(id, op, slot) },
       exclusionPatterns: () => this.exclusionRepo.list(),
       index: () => slot.index(),
       embedder: () => slot.startEmbedder(),
@@ -227,20 +168,6 @@ export class Engine {
       batchesInFlight: 2,
       ...this.config.ingest,
     };
-  }
-
-  /**
-   * Records a change to a photo in every index kept up to date: the run's model, the active one
-   * and the one being switched to (read in the writer's transaction, so a switch made by another
-   * process is seen).
-   */
-  private logChange(imageId: number, op: 'add' | 'delete', slot: ModelSlot): void {
-    const { active, target } = this.choice.get();
-    const ids = new Set([slot.id, active, target].filter((m): m is string => m !== null));
-    for (const id of ids) {
-      // By id: a model being switched to need not be installed for its log to stay true.
-      (this.slots.get(id)?.indexLog ?? new IndexRepository(this.db, id)).logChange(imageId, op);
-    }
   }
 
   private search(slot: ModelSlot): SimilarSearch {
@@ -301,11 +228,7 @@ export class Engine {
       if (summary.indexed + summary.removed + summary.skipped.length > 0) {
         // The run pruned its own model's vectors that no photo shows any more; the other models'
         // go too (changed or removed files).
-        this.db.transaction(() => {
-          for (const id of this.modelRepo.list()) {
-            if (id !== slot.id) new EmbeddingRepository(this.db, id).pruneOrphans();
-          }
-        })();
+        this.models.pruneOrphans(slot.id);
       }
       return summary;
     } finally {
@@ -351,7 +274,7 @@ export class Engine {
 
   /** Writes an index snapshot if this library changed since the last one (before a writer exits). */
   flushSnapshot(): void {
-    for (const slot of this.slots.values()) {
+    for (const slot of this.models.opened()) {
       const index = slot.index();
       if (index.pendingSinceSnapshot() > 0) index.snapshotSync();
     }
@@ -390,7 +313,7 @@ export class Engine {
     started: number,
   ): Promise<SearchResponse> {
     // One model from start to end: a switch meanwhile never mixes two models in one answer.
-    const slot = req.model ? this.completeSlot(req.model) : this.activeSlot();
+    const slot = req.model ? this.models.complete(req.model) : this.activeSlot();
     return slot.use(() => this.searchWithModel(slot, bytes, queryLabel, req, started));
   }
 
@@ -483,18 +406,6 @@ export class Engine {
     };
   }
 
-  /** A model whose index covers every photo, for a search that names it (model comparisons). */
-  private completeSlot(id: string): ModelSlot {
-    const slot = this.slot(id);
-    const { done, total } = slot.embeddings.coverage();
-    if (done < total) {
-      throw new ModelChoiceError(
-        `The model "${id}" cannot answer yet: ${done} of ${total} photos are embedded for it.`,
-      );
-    }
-    return slot;
-  }
-
   /**
    * Starts switching the library to another installed model: the choice is recorded at once, the
    * photos are embedded for it by `continueModelSwitch` (an indexing host runs it in the
@@ -502,14 +413,9 @@ export class Engine {
    * photo. Choosing the active model again forgets a switch not yet done.
    */
   useModel(id: string): ReembeddingStatus | null {
-    this.slot(id);
-    const { active, target } = this.choice.get();
-    if (id === active) {
-      if (target) this.choice.setTarget(null);
-    } else if (id !== target) {
-      this.choice.setTarget(id);
-    }
-    if (this.reembedRun && this.reembedRun.model !== (this.choice.get().target ?? active)) {
+    this.models.choose(id);
+    const { active, target } = this.models.choice();
+    if (this.reembedRun && this.reembedRun.model !== (target ?? active)) {
       // A re-embed for the model no longer chosen stops at its next checkpoint.
       this.reembedRun.control?.cancel();
     }
@@ -529,10 +435,10 @@ export class Engine {
     // A second caller waits for the run under way (its own progress and control are not used).
     const running = this.reembedRun;
     if (running) return running.promise;
-    const { target } = this.choice.get();
+    const { target } = this.models.choice();
     let slot: ModelSlot;
     try {
-      slot = target ? this.slot(target) : this.activeSlot();
+      slot = target ? this.models.slot(target) : this.activeSlot();
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -547,7 +453,7 @@ export class Engine {
           db: this.db,
           images: this.images,
           slot,
-          logChange: (imageId, op) => this.logChange(imageId, op, slot),
+          logChange: (imageId, op) => this.models.logChange(imageId, op, slot),
           updateFiles: (paths) => this.updateFiles(paths),
           unreachableFolders: () =>
             this.folders
@@ -574,45 +480,29 @@ export class Engine {
     return run.promise;
   }
 
-  /**
-   * Makes a fully embedded model the active one: its graph is snapshotted, then one immediate
-   * transaction checks (against every process's writes) that the switch is still wanted and
-   * that no photo lacks a vector, and records it. Searches started before keep the old model.
-   */
+  /** Indexing runs of this process still write the old model's vectors: they land first. */
   private async swapTo(slot: ModelSlot): Promise<boolean> {
-    // Indexing runs of this process still write the old model's vectors: let them land first.
     while (this.indexingRuns.size > 0) await Promise.allSettled([...this.indexingRuns]);
-    const index = slot.index();
-    index.refreshSync();
-    if (index.pendingSinceSnapshot() > 0) index.snapshotSync();
-    const previous = this.choice.get().active;
-    const swapped = this.db
-      .transaction(() => {
-        if (this.choice.get().target !== slot.id || !slot.isComplete()) return false;
-        this.choice.setActive(slot.id);
-        return true;
-      })
-      .immediate();
-    if (swapped && previous && previous !== slot.id) this.slots.get(previous)?.retire();
-    return swapped;
+    return this.models.swapTo(slot);
   }
 
   /** The switch under way, if any: the model being embedded for and how far it got. */
   modelSwitch(): ReembeddingStatus | null {
-    const { target, switchStartedAt } = this.choice.get();
-    if (!target) return null;
-    const run = this.reembedRun?.model === target ? this.reembedRun : undefined;
-    const { done, total } = new EmbeddingRepository(this.db, target).coverage();
-    const p = run?.progress;
-    return {
-      model: target,
-      phase: !run ? 'waiting' : run.control?.isPaused ? 'paused' : 'embedding',
-      done,
-      total,
-      imagesPerSecond: p?.imagesPerSecond ?? 0,
-      etaSeconds: p?.etaSeconds ?? null,
-      startedAt: switchStartedAt,
-    };
+    const run = this.reembedRun;
+    return this.models.switchState(
+      run
+        ? {
+            model: run.model,
+            paused: run.control?.isPaused ?? false,
+            ...(run.progress
+              ? {
+                  imagesPerSecond: run.progress.imagesPerSecond,
+                  ...(run.progress.etaSeconds !== undefined ? { etaSeconds: run.progress.etaSeconds } : {}),
+                }
+              : {}),
+          }
+        : undefined,
+    );
   }
 
   /**
@@ -620,20 +510,8 @@ export class Engine {
    * for the active model and the one being switched to. Whatever it frees is reused by the
    * library file for new data (no VACUUM: the file does not shrink, and nothing is rewritten).
    */
-  async dropModelData(id: string): Promise<DroppedModelData> {
-    const { active, target } = this.choice.get();
-    if (id === active) {
-      throw new ModelChoiceError(`"${id}" is the model answering searches; switch to another model first.`);
-    }
-    if (id === target) {
-      throw new ModelChoiceError(
-        `The library is being switched to "${id}"; switch back (lookalike models use ${active}) first.`,
-      );
-    }
-    const slot = this.slots.get(id);
-    this.slots.delete(id);
-    await slot?.dispose();
-    return { model: id, ...this.modelRepo.drop(id) };
+  dropModelData(id: string): Promise<DroppedModelData> {
+    return this.models.drop(id);
   }
 
   skippedFiles(limit?: number): Array<{ path: string; reason: string }> {
@@ -671,10 +549,10 @@ export class Engine {
     this.db.transaction(() => {
       for (const [, image] of gone) {
         this.images.delete(image.id);
-        if (image.status === 'ok') this.logChange(image.id, 'delete', slot);
+        if (image.status === 'ok') this.models.logChange(image.id, 'delete', slot);
       }
       this.folders.remove(row.id);
-      for (const id of this.modelRepo.list()) new EmbeddingRepository(this.db, id).pruneOrphans();
+      this.models.pruneOrphans();
     })();
     const index = slot.index();
     index.refreshSync();
@@ -732,9 +610,7 @@ export class Engine {
   async close(): Promise<void> {
     this.reembedRun?.control?.cancel();
     await this.reembedRun?.promise.catch(() => undefined);
-    const slots = [...this.slots.values()];
-    this.slots.clear();
-    await Promise.all(slots.map((slot) => slot.dispose()));
+    await this.models.dispose();
     this.db.close();
   }
 }
