@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InterleavingPairReport, SignificanceResult } from '../../src/shared/evaluation-api.ts';
-import { nextToGrade } from '../../src/renderer/src/actions/evaluate-actions.ts';
+import { nextToGrade } from '../../src/renderer/src/actions/grading-actions.ts';
 import {
   formatDelta,
   formatP,

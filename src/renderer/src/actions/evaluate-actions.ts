@@ -1,11 +1,6 @@
 import type { LookalikeClient } from '../../../shared/api-adapter.ts';
 import type { QueryRef } from '../../../shared/api-contract.ts';
-import type {
-  EvalProgress,
-  GradingQueue,
-  InvarianceEdit,
-  SearchConfigurationInput,
-} from '../../../shared/evaluation-api.ts';
+import type { InvarianceEdit, SearchConfigurationInput } from '../../../shared/evaluation-api.ts';
 import type { Crop } from '../../../shared/library-api.ts';
 import {
   DEFAULT_CONFIGURATIONS,
@@ -18,25 +13,30 @@ import {
   saveInterleaving,
 } from '../state/evaluate-store.ts';
 import { errorMessage } from './error-message.ts';
+import { GradingActions } from './grading-actions.ts';
 
 type LoadableKey = {
   [K in keyof EvaluateState]: EvaluateState[K] extends Loadable<unknown> ? K : never;
 }[keyof EvaluateState];
 
 /**
- * The Evaluate view's operations: evaluation sets and their queries, pooling and blind grading
- * (with undo), metrics, comparisons, invariance tests, online signals and TREC exchange.
+ * The Evaluate view's operations: evaluation sets and their queries, metrics, comparisons,
+ * invariance tests, online signals and TREC exchange; pooling and blind grading are `grading`.
  */
 export class EvaluateActions {
   private readonly client: LookalikeClient;
   private readonly store: EvaluateStore;
-  /** Grades and undos go to the engine one at a time, in the order they were given. */
-  private writes: Promise<void> = Promise.resolve();
-  private queueSeq = 0;
+  readonly grading: GradingActions;
 
   constructor(client: LookalikeClient, store: EvaluateStore) {
     this.client = client;
     this.store = store;
+    this.grading = new GradingActions(client, store, {
+      gradesChanged: () => this.markStale(),
+      setChanged: async () => {
+        await Promise.all([this.loadDetail(), this.refreshSetList()]);
+      },
+    });
   }
 
   // --- sets ---
@@ -65,7 +65,7 @@ export class EvaluateActions {
       poolMessage: null,
       gradeError: null,
     });
-    await Promise.all([this.loadDetail(), this.loadQueue()]);
+    await Promise.all([this.loadDetail(), this.grading.loadQueue()]);
     if (this.store.get().tab === 'metrics') await this.runMetrics();
   }
 
@@ -166,117 +166,7 @@ export class EvaluateActions {
       this.store.set({ addError: errorMessage(err) });
     }
     this.markStale();
-    await Promise.all([this.loadDetail(), this.loadQueue(), this.refreshSetList()]);
-  }
-
-  // --- pooling and grading ---
-
-  /** Adds each configuration's top k of every query to what the curator grades. */
-  async pool(): Promise<void> {
-    const { setId, configurations } = this.store.get();
-    if (setId === null) return;
-    this.store.set({ pooling: true, poolMessage: null, gradeError: null });
-    try {
-      const result = await this.client.evalPool({ setId, configurations });
-      const failed = result.failures.length
-        ? ` ${result.failures.length} could not be searched: ${result.failures[0]!.message}`
-        : '';
-      this.store.set({
-        pooling: false,
-        poolMessage: `${result.added} new ${result.added === 1 ? 'candidate' : 'candidates'} to grade.${failed}`,
-      });
-      this.markStale();
-      await Promise.all([this.loadDetail(), this.loadQueue(), this.refreshSetList()]);
-    } catch (err) {
-      this.store.set({ pooling: false, poolMessage: null, gradeError: errorMessage(err) });
-    }
-  }
-
-  /** A query's candidates in blind order; without a query, the first with ungraded candidates. */
-  async loadQueue(queryId?: number): Promise<void> {
-    const { setId } = this.store.get();
-    if (setId === null) return;
-    const seq = ++this.queueSeq;
-    this.store.set((s) => ({ queue: { ...s.queue, phase: 'loading', error: null } }));
-    try {
-      const queue = await this.client.evalGradingQueue({ setId, ...(queryId ? { queryId } : {}) });
-      if (seq !== this.queueSeq) return;
-      const firstOpen = queue.items.findIndex((i) => i.grade === null);
-      this.store.set({
-        queue: { phase: 'done', data: queue, error: null },
-        activeIndex: Math.max(0, firstOpen),
-      });
-    } catch (err) {
-      if (seq !== this.queueSeq) return;
-      this.store.set((s) => ({ queue: { ...s.queue, phase: 'error', error: errorMessage(err) } }));
-    }
-  }
-
-  /** Shows a query's candidates once the grades given so far are saved (so none shows as open). */
-  async openQuery(queryId: number): Promise<void> {
-    await this.writes;
-    await this.loadQueue(queryId);
-  }
-
-  async nextUngraded(): Promise<void> {
-    await this.writes;
-    await this.loadQueue();
-  }
-
-  setActive(index: number): void {
-    const items = this.store.get().queue.data?.items ?? [];
-    if (index < 0 || index >= items.length) return;
-    this.store.set({ activeIndex: index });
-  }
-
-  /** Grades the focused candidate and moves on to the next one still to grade. */
-  grade(grade: number): void {
-    const { queue, activeIndex, setId } = this.store.get();
-    const data = queue.data;
-    const item = data?.items[activeIndex];
-    if (!data?.query || !item || setId === null) return;
-    const queryId = data.query.id;
-    const items = data.items.map((it, i) => (i === activeIndex ? { ...it, grade } : it));
-    this.store.set({
-      queue: { ...queue, data: { ...data, items } },
-      activeIndex: nextToGrade(items, activeIndex),
-      gradeError: null,
-    });
-    this.noteQueryCounts();
-    this.markStale();
-    this.write(async () => {
-      const progress = await this.client.evalGrade({ setId, queryId, docId: item.docId, grade });
-      this.onProgress(progress);
-    });
-  }
-
-  /** Takes back the latest grade of the set (again and again). */
-  undo(): void {
-    const { setId } = this.store.get();
-    if (setId === null) return;
-    this.markStale();
-    this.write(async () => {
-      const result = await this.client.evalUndo({ setId });
-      this.onProgress(result.progress);
-      const undone = result.undone;
-      if (!undone) {
-        this.store.set({ gradeError: 'Nothing to undo.' });
-        return;
-      }
-      if (this.store.get().queue.data?.query?.id !== undone.queryId) await this.loadQueue(undone.queryId);
-      const { queue } = this.store.get();
-      const data = queue.data;
-      if (!data) return;
-      const index = data.items.findIndex((i) => i.docId === undone.docId);
-      const items = data.items.map((it) =>
-        it.docId === undone.docId ? { ...it, grade: undone.restoredGrade } : it,
-      );
-      this.store.set({
-        queue: { ...queue, data: { ...data, items } },
-        ...(index >= 0 ? { activeIndex: index } : {}),
-      });
-      this.noteQueryCounts();
-    });
+    await Promise.all([this.loadDetail(), this.grading.loadQueue(), this.refreshSetList()]);
   }
 
   // --- metrics and comparison ---
@@ -304,7 +194,7 @@ export class EvaluateActions {
   async runMetrics(): Promise<void> {
     const { setId, threshold, cutoffs } = this.store.get();
     if (setId === null) return;
-    await this.writes;
+    await this.grading.settled();
     this.store.set({ metricsStale: false });
     await this.load('metrics', () =>
       this.client.evalMetrics({ setId, configuration: this.metricsConfiguration(), threshold, cutoffs }),
@@ -364,7 +254,7 @@ export class EvaluateActions {
   async runCompare(): Promise<void> {
     const { setId, configurations, threshold, cutoffs, compareMeasure } = this.store.get();
     if (setId === null) return;
-    await this.writes;
+    await this.grading.settled();
     this.store.set({ compareStale: false });
     await this.load('compare', () =>
       this.client.evalCompare({ setId, configurations, threshold, cutoffs, measure: compareMeasure }),
@@ -456,7 +346,7 @@ export class EvaluateActions {
   async exportTrec(): Promise<void> {
     const { setId } = this.store.get();
     if (setId === null) return;
-    await this.writes;
+    await this.grading.settled();
     await this.load('exported', () => this.client.evalExportTrec({ setId }));
   }
 
@@ -480,38 +370,6 @@ export class EvaluateActions {
   private metricsConfiguration(): SearchConfigurationInput {
     const { configurations, metricsConfiguration } = this.store.get();
     return configurations.find((c) => c.name === metricsConfiguration) ?? configurations[0]!;
-  }
-
-  private write(step: () => Promise<void>): void {
-    this.writes = this.writes.then(step).catch(async (err: unknown) => {
-      this.store.set({ gradeError: `${errorMessage(err)} The grades were reloaded.` });
-      await this.loadQueue(this.store.get().queue.data?.query?.id);
-    });
-  }
-
-  private onProgress(progress: EvalProgress): void {
-    this.store.set((s) => {
-      const queue = s.queue.data ? { ...s.queue, data: { ...s.queue.data, progress } } : s.queue;
-      const sets = s.sets.data
-        ? { ...s.sets, data: s.sets.data.map((x) => (x.id === s.setId ? { ...x, progress } : x)) }
-        : s.sets;
-      return { queue, sets };
-    });
-  }
-
-  /** The shown query's graded count in the set's query list, from its candidates on screen. */
-  private noteQueryCounts(): void {
-    this.store.set((s) => {
-      const data = s.queue.data;
-      const detail = s.detail.data;
-      const shown = data?.query;
-      if (!data || !shown || !detail) return {};
-      const judged = data.items.filter((i) => i.grade !== null).length;
-      const queries = detail.queries.map((q) =>
-        q.id === shown.id ? { ...q, judged, pooled: data.items.length } : q,
-      );
-      return { detail: { ...s.detail, data: { ...detail, queries } } };
-    });
   }
 
   private markStale(): void {
@@ -546,11 +404,4 @@ export class EvaluateActions {
       return null;
     }
   }
-}
-
-/** After grading item `from`: the next ungraded one after it, else the first ungraded, else the next. */
-export function nextToGrade(items: GradingQueue['items'], from: number): number {
-  for (let i = from + 1; i < items.length; i++) if (items[i]!.grade === null) return i;
-  for (let i = 0; i < from; i++) if (items[i]!.grade === null) return i;
-  return Math.min(from + 1, items.length - 1);
 }

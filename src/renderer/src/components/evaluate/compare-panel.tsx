@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useActions, useEvaluate } from '../../actions/app-context.tsx';
+import { fileName } from '../../format.ts';
 import type { ComparisonReport } from '../../../../shared/evaluation-api.ts';
 import { Spinner, StatusMessage } from '../common/status-message.tsx';
 import { BarChart } from './bar-chart.tsx';
@@ -179,7 +180,7 @@ function PerQueryDeltas(props: { report: ComparisonReport }): React.JSX.Element 
               return (
                 <tr key={q.queryId}>
                   <th scope="row" title={q.label}>
-                    {q.qid}
+                    {q.qid} <span className="eval-query-label">{fileName(q.label)}</span>
                   </th>
                   {q.values.map((v, i) => (
                     <td key={i}>{formatMeasure(v)}</td>

@@ -52,8 +52,8 @@ function Candidate(props: {
         tabIndex={props.active ? 0 : -1}
         data-index={index}
         aria-label={`Candidate ${index + 1} of ${props.total}, ${graded}`}
-        onFocus={() => actions.evaluate.setActive(index)}
-        onClick={() => actions.evaluate.setActive(index)}
+        onFocus={() => actions.evaluate.grading.setActive(index)}
+        onClick={() => actions.evaluate.grading.setActive(index)}
       >
         {item.path ? (
           <img
@@ -88,7 +88,7 @@ function GradeButtons(props: { current: number | null; disabled: boolean }): Rea
           className={`button button-small eval-grade-button grade-${grade}`}
           aria-pressed={props.current === grade}
           disabled={props.disabled}
-          onClick={() => actions.evaluate.grade(grade)}
+          onClick={() => actions.evaluate.grading.grade(grade)}
         >
           <kbd>{grade}</kbd> {name}
         </button>
@@ -128,18 +128,20 @@ export function GradingPanel(): React.JSX.Element {
   const onKeyDown = (e: React.KeyboardEvent): void => {
     if (e.altKey || e.metaKey) return;
     if ((e.ctrlKey && e.key.toLowerCase() === 'z') || (!e.ctrlKey && e.key === 'Backspace')) {
-      actions.evaluate.undo();
+      actions.evaluate.grading.undo();
     } else if (e.ctrlKey) {
       return;
     } else if (/^[0-5]$/.test(e.key)) {
-      actions.evaluate.grade(Number(e.key));
-    } else if (e.key === 'ArrowRight') actions.evaluate.setActive(activeIndex + 1);
-    else if (e.key === 'ArrowLeft') actions.evaluate.setActive(activeIndex - 1);
-    else if (e.key === 'ArrowDown') actions.evaluate.setActive(activeIndex + columnsOf(gridRef.current));
-    else if (e.key === 'ArrowUp') actions.evaluate.setActive(activeIndex - columnsOf(gridRef.current));
-    else if (e.key === 'Home') actions.evaluate.setActive(0);
-    else if (e.key === 'End') actions.evaluate.setActive(items.length - 1);
-    else if (e.key === 'n' || e.key === 'N') void actions.evaluate.nextUngraded();
+      actions.evaluate.grading.grade(Number(e.key));
+    } else if (e.key === 'ArrowRight') actions.evaluate.grading.setActive(activeIndex + 1);
+    else if (e.key === 'ArrowLeft') actions.evaluate.grading.setActive(activeIndex - 1);
+    else if (e.key === 'ArrowDown')
+      actions.evaluate.grading.setActive(activeIndex + columnsOf(gridRef.current));
+    else if (e.key === 'ArrowUp')
+      actions.evaluate.grading.setActive(activeIndex - columnsOf(gridRef.current));
+    else if (e.key === 'Home') actions.evaluate.grading.setActive(0);
+    else if (e.key === 'End') actions.evaluate.grading.setActive(items.length - 1);
+    else if (e.key === 'n' || e.key === 'N') void actions.evaluate.grading.nextUngraded();
     else return;
     e.preventDefault();
   };
@@ -150,7 +152,7 @@ export function GradingPanel(): React.JSX.Element {
         type="button"
         className="button button-primary"
         disabled={pooling || queries === 0}
-        onClick={() => void actions.evaluate.pool()}
+        onClick={() => void actions.evaluate.grading.pool()}
       >
         {pooling ? <Spinner small /> : null} Find candidates to grade
       </button>
@@ -177,7 +179,7 @@ export function GradingPanel(): React.JSX.Element {
         kind="error"
         title="The candidates could not be loaded"
         action={
-          <button type="button" className="button" onClick={() => void actions.evaluate.loadQueue()}>
+          <button type="button" className="button" onClick={() => void actions.evaluate.grading.loadQueue()}>
             Try again
           </button>
         }
@@ -236,13 +238,17 @@ export function GradingPanel(): React.JSX.Element {
           <div className="eval-grading-bar">
             <GradeButtons current={active?.grade ?? null} disabled={!active} />
             <span className="eval-grading-actions">
-              <button type="button" className="button button-small" onClick={() => actions.evaluate.undo()}>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => actions.evaluate.grading.undo()}
+              >
                 Undo <kbd>Ctrl+Z</kbd>
               </button>
               <button
                 type="button"
                 className="button button-small"
-                onClick={() => void actions.evaluate.nextUngraded()}
+                onClick={() => void actions.evaluate.grading.nextUngraded()}
               >
                 Next ungraded query <kbd>N</kbd>
               </button>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useActions, useEvaluate } from '../../actions/app-context.tsx';
+import { fileName } from '../../format.ts';
 import type { RunReport } from '../../../../shared/evaluation-api.ts';
 import { Spinner, StatusMessage } from '../common/status-message.tsx';
 import { GRADE_NAMES } from './grade-scale.ts';
@@ -76,7 +77,7 @@ export function MetricsTable(props: { report: RunReport; k: number }): React.JSX
         {report.perQuery.map((q) => (
           <tr key={q.queryId}>
             <th scope="row" className="eval-query-cell" title={q.label}>
-              {q.qid}
+              {q.qid} <span className="eval-query-label">{fileName(q.label)}</span>
             </th>
             {names.map((n) => (
               <td key={n}>{formatMeasure(q.measures[n])}</td>

@@ -107,7 +107,7 @@ export function QueryList(): React.JSX.Element {
                 aria-label={`Grade ${q.qid} ${name}, ${q.judged} of ${q.pooled} graded`}
                 onClick={() => {
                   actions.evaluate.setTab('grade');
-                  void actions.evaluate.openQuery(q.id);
+                  void actions.evaluate.grading.openQuery(q.id);
                 }}
               >
                 {ref ? (
