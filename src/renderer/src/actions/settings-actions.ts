@@ -243,10 +243,17 @@ export class SettingsActions {
   private onModelSwitch(event: ModelSwitchEvent): void {
     const previous = this.store.get().modelSwitch;
     this.store.set({ modelSwitch: event });
-    // Every photo embedded: the swap follows at once, and its event may have come first.
+    // Every photo embedded: the swap follows at once, and its event may have come first. Asked
+    // once per state: a switch that stays there (it failed, and waits) is not polled.
     clearTimeout(this.switchCheck);
     const r = event.reembedding;
-    if (r && r.done >= r.total) this.switchCheck = setTimeout(() => void this.checkSwitch(), 1000);
+    const unchanged =
+      previous?.active === event.active &&
+      previous.reembedding?.model === r?.model &&
+      previous?.reembedding?.done === r?.done &&
+      previous?.reembedding?.phase === r?.phase;
+    if (r && r.done >= r.total && !unchanged)
+      this.switchCheck = setTimeout(() => void this.checkSwitch(), 1000);
     const activeChanged = previous !== null && previous.active !== event.active;
     const switchChanged = previous?.reembedding?.model !== event.reembedding?.model;
     if (activeChanged || switchChanged) void this.loadModels();

@@ -1,6 +1,7 @@
 import { useActions, useLibrary, useSettings } from '../../actions/app-context.tsx';
 import { recommendedDownload } from '../../actions/settings-actions.ts';
 import { formatBytes, plural } from '../../format.ts';
+import { isInstallRunning } from '../../state/settings-store.ts';
 import { InstallProgress } from './install-progress.tsx';
 
 /**
@@ -17,7 +18,8 @@ export function ModelOffer(): React.JSX.Element | null {
   const recommended = models ? recommendedDownload(models) : undefined;
   const install = useSettings((s) => (recommended ? s.installs[recommended.id] : undefined));
   if ((offer !== 'offered' && offer !== 'installing') || !library || !recommended) return null;
-  const installing = offer === 'installing';
+  // Also when the download was started from Settings: one download, shown in both places.
+  const installing = offer === 'installing' || isInstallRunning(install);
   return (
     <section className="model-offer" aria-labelledby="model-offer-title">
       <div className="model-offer-text">
