@@ -4,13 +4,16 @@ import type { InvarianceEdit, SearchConfigurationInput } from '../../../shared/e
 import type { Crop } from '../../../shared/library-api.ts';
 import {
   DEFAULT_CONFIGURATIONS,
+  type InterleavingSetting,
+  saveConfigurations,
+  saveInterleaving,
+} from '../state/evaluate-preferences.ts';
+import {
   type EvaluateState,
   type EvaluateStore,
   type EvaluateTab,
   idle,
-  type InterleavingSetting,
   type Loadable,
-  saveInterleaving,
 } from '../state/evaluate-store.ts';
 import { errorMessage } from './error-message.ts';
 import { GradingActions } from './grading-actions.ts';
@@ -222,6 +225,7 @@ export class EvaluateActions {
         ...(renamed ? { metricsConfiguration: patch.name } : {}),
       };
     });
+    saveConfigurations(this.store.get().configurations);
   }
 
   addConfiguration(): void {
@@ -234,6 +238,7 @@ export class EvaluateActions {
         compareStale: true,
       };
     });
+    saveConfigurations(this.store.get().configurations);
   }
 
   removeConfiguration(index: number): void {
@@ -244,6 +249,7 @@ export class EvaluateActions {
         compareStale: true,
       };
     });
+    saveConfigurations(this.store.get().configurations);
   }
 
   setCompareMeasure(measure: string): void {

@@ -14,6 +14,7 @@ import type {
 } from '../../../shared/evaluation-api.ts';
 import { DEFAULT_GRADE_THRESHOLD, INVARIANCE_EDITS } from '../../../shared/evaluation-api.ts';
 import type { ModelInfo } from '../../../shared/model-api.ts';
+import { type InterleavingSetting, loadConfigurations, loadInterleaving } from './evaluate-preferences.ts';
 import { createStore, type Store } from './store.ts';
 
 export type EvaluateTab = 'grade' | 'metrics' | 'compare' | 'invariance' | 'signals' | 'exchange';
@@ -26,13 +27,6 @@ export interface Loadable<T> {
 }
 
 export const idle = <T>(): Loadable<T> => ({ phase: 'idle', data: null, error: null });
-
-/** Everyday searches interleave these two configurations (team-draft), so clicks say which is better. */
-export interface InterleavingSetting {
-  enabled: boolean;
-  a: string;
-  b: string;
-}
 
 export interface EvaluateState {
   tab: EvaluateTab;
@@ -79,39 +73,8 @@ export interface EvaluateState {
 
 export type EvaluateStore = Store<EvaluateState>;
 
-export const DEFAULT_CONFIGURATIONS: SearchConfigurationInput[] = [
-  { name: 'grouped', collapse: true, crop: 'use', k: 10 },
-  { name: 'ungrouped', collapse: false, crop: 'use', k: 10 },
-];
-
-const INTERLEAVING_KEY = 'lookalike.interleaving';
-
-/** The interleaving switch is a choice of this browser profile or app window, kept across visits. */
-export function loadInterleaving(): InterleavingSetting {
-  const fallback = { enabled: false, a: DEFAULT_CONFIGURATIONS[0]!.name, b: DEFAULT_CONFIGURATIONS[1]!.name };
-  try {
-    const raw = window.localStorage.getItem(INTERLEAVING_KEY);
-    if (!raw) return fallback;
-    const v = JSON.parse(raw) as Partial<InterleavingSetting>;
-    return {
-      enabled: v.enabled === true,
-      a: typeof v.a === 'string' ? v.a : fallback.a,
-      b: typeof v.b === 'string' ? v.b : fallback.b,
-    };
-  } catch {
-    return fallback;
-  }
-}
-
-export function saveInterleaving(setting: InterleavingSetting): void {
-  try {
-    window.localStorage.setItem(INTERLEAVING_KEY, JSON.stringify(setting));
-  } catch {
-    // Storage may be off (private window); the switch then lasts for this visit.
-  }
-}
-
 export function createEvaluateStore(): EvaluateStore {
+  const configurations = loadConfigurations();
   return createStore<EvaluateState>({
     tab: 'grade',
     sets: idle(),
@@ -127,8 +90,8 @@ export function createEvaluateStore(): EvaluateStore {
     threshold: DEFAULT_GRADE_THRESHOLD,
     cutoffs: [1, 5, 10, 20],
     models: [],
-    configurations: DEFAULT_CONFIGURATIONS,
-    metricsConfiguration: DEFAULT_CONFIGURATIONS[0]!.name,
+    configurations,
+    metricsConfiguration: configurations[0]!.name,
     metrics: idle(),
     metricsStale: false,
     compareMeasure: 'map',

@@ -68,6 +68,11 @@ function Report(props: { report: InvarianceReport }): React.JSX.Element {
                         className={`progress-bar${share < report.passThreshold ? ' is-low' : ''}`}
                         style={{ width: `${Math.round(share * 100)}%` }}
                       />
+                      <span
+                        className="eval-rate-threshold"
+                        title={`Needed: ${formatShare(report.passThreshold)}`}
+                        style={{ left: `${report.passThreshold * 100}%` }}
+                      />
                     </span>
                     {formatShare(share)}
                   </span>
