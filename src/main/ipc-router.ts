@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { ipcMain as electronIpcMain, type IpcMain, type IpcMainInvokeEvent } from 'electron';
 import { describeSchemaError } from '../shared/api-adapter.ts';
@@ -115,13 +116,18 @@ export function registerIpcRouter(options: IpcRouterOptions): () => void {
     if (!parsed.success) throw new ApiError('bad-request', describeSchemaError(parsed.error));
     // The OS gets the very path the engine approved: absolute, with any `..` resolved.
     const file = path.isAbsolute(parsed.data) ? path.resolve(parsed.data) : null;
-    if (file === null || !(await host.isInsideLibrary(file))) {
-      throw new ApiError(
-        'forbidden',
-        `Only photos and folders of the library can be ${what}: ${parsed.data}`,
-      );
+    if (file !== null && (await host.isInsideLibrary(file))) return file;
+    // The usual reason is a result deleted since the search: say so rather than "not allowed".
+    if (
+      file !== null &&
+      !(await access(file).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      throw new ApiError('not-found', `${file} is no longer there (deleted or moved?)`);
     }
-    return file;
+    throw new ApiError('forbidden', `Only photos and folders of the library can be ${what}: ${parsed.data}`);
   }
 
   ipc.handle(

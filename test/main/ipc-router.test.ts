@@ -241,9 +241,14 @@ describe('the IPC router', () => {
       result: null,
     });
     expect(startDrag).toHaveBeenCalledWith({ id: 7 }, '/photos/a.jpg');
-    expect(await invoke('lookalike:start-drag', sender(7), '/home/someone/.ssh/id_rsa')).toMatchObject({
+    expect(await invoke('lookalike:start-drag', sender(7), '/etc/hostname')).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
+    });
+    // A path the engine refuses because it is not there (a result deleted since the search).
+    expect(await invoke('lookalike:start-drag', sender(7), '/no/such/dir/gone.jpg')).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: '/no/such/dir/gone.jpg is no longer there (deleted or moved?)' },
     });
     expect(await invoke('lookalike:start-drag', sender(7), '')).toMatchObject({
       ok: false,
@@ -254,7 +259,7 @@ describe('the IPC router', () => {
       error: { code: 'bad-request' },
     });
     expect(startDrag).toHaveBeenCalledTimes(1);
-    expect(host.isInsideLibrary).toHaveBeenCalledTimes(2);
+    expect(host.isInsideLibrary).toHaveBeenCalledTimes(3);
   });
 
   it('tells windows the engine state, now and on every change, and restarts it on request', async () => {
