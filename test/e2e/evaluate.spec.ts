@@ -288,6 +288,18 @@ test.describe('Evaluate', () => {
     ) as { mean: Record<string, number> };
     for (const m of CHECKED_MEASURES) expect(rerun.mean[m]!.toFixed(3), m).toBe(workbench[m]);
 
+    // A configuration that looks deeper than what was pooled: the ungraded share says to grade more.
+    await tab(page, 'Compare').click();
+    await page.getByRole('button', { name: 'Add configuration' }).click();
+    await page.getByLabel('k of configuration 3').fill('20');
+    await tab(page, 'Metrics').click();
+    await page.getByLabel('Configuration').selectOption('config-3');
+    await page.getByLabel('Cutoff k').selectOption('20');
+    await expect(page.getByRole('status').filter({ hasText: 'Share ungraded' })).toContainText('Grade more');
+    const ungraded = page.locator('.eval-metrics-table tfoot td').last();
+    await expect(ungraded).toHaveText(/^\d+ %$/);
+    expect(Number.parseInt((await ungraded.textContent())!, 10)).toBeGreaterThan(10);
+
     // The set imported by the command is there in the workbench too, with its grades…
     await page.reload();
     const graded = await page
@@ -352,6 +364,10 @@ test.describe('Evaluate', () => {
     await page.goto(`${server.url}#evaluate`);
     await tab(page, 'Online signals').click();
     await page.getByLabel('Interleave everyday searches between').check();
+    // The switch is kept across visits.
+    await page.reload();
+    await tab(page, 'Online signals').click();
+    await expect(page.getByLabel('Interleave everyday searches between')).toBeChecked();
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByLabel('Query image').setInputFiles(lib.photo(5, 0));
     const results = page.getByRole('list', { name: 'Results' });
