@@ -37,7 +37,7 @@ export class IndexingJobs {
   private liveControl: JobControl | undefined;
   private liveState: IndexingState | undefined;
   /** A folder removal in progress: watcher changes wait for it. */
-  private removal: Promise<unknown> | undefined;
+  private removal: Promise<{ removed: number }> | undefined;
 
   constructor(deps: IndexingJobsDeps, options: { throttleMs?: number } = {}) {
     this.deps = deps;
@@ -238,7 +238,7 @@ export class IndexingJobs {
           // Never under a watcher's update of the same photos.
           while (this.live) await this.live.catch(() => undefined);
           this.removal = this.deps.removeFolder(job.folder);
-          run.removed = ((await this.removal) as { removed: number }).removed;
+          run.removed = (await this.removal).removed;
         }
       } catch (err) {
         run.error = err instanceof Error ? err.message : String(err);
