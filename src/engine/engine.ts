@@ -65,7 +65,7 @@ export interface EngineConfig {
  * The form vectors are stored in unless configured otherwise: chosen by measurement
  * (BENCHMARKS.md, "Vector storage"); libraries written in another form keep being read.
  */
-export const DEFAULT_VECTOR_FORMAT: VectorFormat = 'float32';
+export const DEFAULT_VECTOR_FORMAT: VectorFormat = 'float16';
 
 /** A search with a query given as encoded image bytes instead of a path (drop, paste, upload). */
 export type ImageBytesSearchRequest = Omit<SearchRequest, 'imagePath'> & {

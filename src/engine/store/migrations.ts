@@ -108,6 +108,20 @@ export const migrations: ReadonlyArray<{ version: number; up: (db: Database) => 
         VALUES (1, COALESCE(
           (SELECT model_id FROM embeddings GROUP BY model_id ORDER BY COUNT(*) DESC, model_id LIMIT 1),
           (SELECT id FROM models ORDER BY id LIMIT 1)));
+
+        -- Vectors move to a rowid table: it keeps a row of up to about 4 KB in its page, where the
+        -- WITHOUT ROWID table spilled every vector over about 1 KB into an overflow page of its own
+        -- (4 KB on disk per vector, whatever its size), so compact vectors could not save space.
+        CREATE TABLE embeddings_by_row (
+          content_hash TEXT NOT NULL,
+          model_id TEXT NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+          vector BLOB NOT NULL,
+          PRIMARY KEY (content_hash, model_id)
+        );
+        INSERT INTO embeddings_by_row (content_hash, model_id, vector)
+          SELECT content_hash, model_id, vector FROM embeddings;
+        DROP TABLE embeddings;
+        ALTER TABLE embeddings_by_row RENAME TO embeddings;
       `);
     },
   },

@@ -223,6 +223,21 @@ describe('openDatabase', () => {
         db.prepare('SELECT active_model AS active, target_model AS target FROM library_model').all(),
       ).toEqual([{ active: 'old-model', target: null }]);
       expect(db.prepare('SELECT COUNT(*) AS n FROM embeddings').get()).toEqual({ n: 3 });
+      // Vectors keep their bytes in the rowid table that replaced the WITHOUT ROWID one.
+      expect(
+        db
+          .prepare(
+            "SELECT hex(vector) AS v FROM embeddings WHERE content_hash = 'hash-b' AND model_id = 'old-model'",
+          )
+          .get(),
+      ).toEqual({ v: '000000000000803F' });
+      const sql = (
+        db.prepare("SELECT sql FROM sqlite_master WHERE name = 'embeddings'").get() as { sql: string }
+      ).sql;
+      expect(sql).not.toMatch(/WITHOUT ROWID/);
+      // The model's row still guards its vectors (dropping it drops them).
+      db.prepare("DELETE FROM models WHERE id = 'other-model'").run();
+      expect(db.prepare('SELECT COUNT(*) AS n FROM embeddings').get()).toEqual({ n: 2 });
       expect(db.prepare('SELECT COUNT(*) AS n FROM index_ops').get()).toEqual({ n: 2 });
       expect(db.prepare('SELECT path FROM images ORDER BY id').all()).toEqual([
         { path: '/photos/a.jpg' },
