@@ -167,6 +167,9 @@ test.describe('Settings: models', () => {
     const imagenet = installed.getByRole('listitem', { name: IMAGENET });
     await expect(imagenet).toBeVisible({ timeout: 60_000 });
     await expect(page.getByLabel('Model file path')).toHaveValue('');
+    await expect(
+      page.getByRole('region', { name: 'Add a model from a file' }).getByRole('status'),
+    ).toContainText(`Added ${IMAGENET}.`);
     await expect(imagenet).toContainText('MB');
     await expect(imagenet).toContainText('Apache-2.0');
     await expect(imagenet).toContainText('1280 dimensions');

@@ -84,10 +84,10 @@ export class SettingsActions {
       this.store.set({ fileError: 'Type the full path of a .onnx or .tflite model file.' });
       return false;
     }
-    this.store.set({ fileInstalling: true, fileError: null });
+    this.store.set({ fileInstalling: true, fileError: null, fileInstalled: null });
     try {
-      await this.client.installModel({ path: typed });
-      this.store.set({ fileInstalling: false });
+      const model = await this.client.installModel({ path: typed });
+      this.store.set({ fileInstalling: false, fileInstalled: model.name });
       await this.loadModels();
       return true;
     } catch (err) {
@@ -103,7 +103,8 @@ export class SettingsActions {
   }
 
   clearFileError(): void {
-    if (this.store.get().fileError) this.store.set({ fileError: null });
+    if (this.store.get().fileError || this.store.get().fileInstalled)
+      this.store.set({ fileError: null, fileInstalled: null });
   }
 
   /** Stops a download; what arrived is kept, so installing again resumes it. */

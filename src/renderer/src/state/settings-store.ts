@@ -27,6 +27,8 @@ export interface SettingsState {
   /** The add-from-a-file form: busy while it runs, its refusal shown under the field. */
   fileInstalling: boolean;
   fileError: string | null;
+  /** The name of the model the form last added (said once, for the person and screen readers). */
+  fileInstalled: string | null;
   /** A model whose switch was just asked for (the button shows it until the answer). */
   switchingTo: string | null;
   /** Models whose removal runs. */
@@ -47,6 +49,7 @@ export function createSettingsStore(): SettingsStore {
     installs: {},
     fileInstalling: false,
     fileError: null,
+    fileInstalled: null,
     switchingTo: null,
     removing: [],
     actionError: null,

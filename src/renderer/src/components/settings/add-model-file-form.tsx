@@ -8,6 +8,7 @@ export function AddModelFileForm(): React.JSX.Element {
   const actions = useActions();
   const installing = useSettings((s) => s.fileInstalling);
   const error = useSettings((s) => s.fileError);
+  const added = useSettings((s) => s.fileInstalled);
   const installs = useSettings((s) => s.installs);
   const models = useSettings((s) => s.models);
   const [path, setPath] = useState('');
@@ -61,6 +62,10 @@ export function AddModelFileForm(): React.JSX.Element {
       {error ? (
         <p id={errorId} className="field-error" role="alert">
           {error}
+        </p>
+      ) : added ? (
+        <p id={hintId} className="field-hint install-done" role="status">
+          Added {added}. Choose “Use this model” on it to switch the library to it.
         </p>
       ) : (
         <p id={hintId} className="field-hint">
