@@ -131,7 +131,7 @@ export class SettingsActions {
 
   /** Starts switching the library to a model; searches keep the current one until it is ready. */
   async useModel(id: string): Promise<void> {
-    this.store.set({ switchingTo: id, actionError: null });
+    this.store.set({ switchingTo: id, actionError: null, fileInstalled: null });
     try {
       await this.switchCall(() => this.client.useModel({ model: id }));
       this.store.set({ switchingTo: null });
