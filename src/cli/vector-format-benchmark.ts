@@ -29,7 +29,7 @@ export interface VectorFormatRow {
    * vectors (one side of the threshold with float32, the other with this form), and how many
    * pairs float32 groups at all.
    */
-  collapse: { changed: number; grouped: number };
+  collapse: { changed: number; grouped: number; maxScoreChange: number };
   /**
    * Per-query change against float32 (this form − float32) in exact rankings of the stored
    * vectors by float32 query vectors: its mean, 95 % paired-bootstrap interval and the paired
@@ -188,12 +188,14 @@ export async function runVectorFormatBenchmark(opts: {
       const hashes = [...reference.keys()];
       let changed = 0;
       let grouped = 0;
+      let maxScoreChange = 0;
       for (let i = 0; i < hashes.length; i++) {
         for (let j = i + 1; j < hashes.length; j++) {
-          const before =
-            dot(reference.get(hashes[i]!)!, reference.get(hashes[j]!)!) >= DEFAULT_DUPLICATE_THRESHOLD;
-          const now =
-            dot(facts.byHash.get(hashes[i]!)!, facts.byHash.get(hashes[j]!)!) >= DEFAULT_DUPLICATE_THRESHOLD;
+          const was = dot(reference.get(hashes[i]!)!, reference.get(hashes[j]!)!);
+          const is = dot(facts.byHash.get(hashes[i]!)!, facts.byHash.get(hashes[j]!)!);
+          maxScoreChange = Math.max(maxScoreChange, Math.abs(is - was));
+          const before = was >= DEFAULT_DUPLICATE_THRESHOLD;
+          const now = is >= DEFAULT_DUPLICATE_THRESHOLD;
           if (before) grouped++;
           if (before !== now) changed++;
         }
@@ -206,18 +208,18 @@ export async function runVectorFormatBenchmark(opts: {
           min: Math.min(...cosines),
           mean: cosines.reduce((s, c) => s + c, 0) / cosines.length,
         },
-        collapse: { changed, grouped },
+        collapse: { changed, grouped, maxScoreChange },
         paired,
       });
     }
     const mb = (b: number): string => (b / 2 ** 20).toFixed(2).padStart(6);
     const text = [
       `${path.basename(opts.datasetDir)}: ${images} photos; sizes per 1,000 photos (MiB)`,
-      'format     N-S     mAP    P@10   library  vectors  snapshot  max 1-cos to f32  grouping changed',
+      'format     N-S     mAP    P@10   library  vectors  snapshot  max 1-cos to f32  max pair score change  grouping changed',
       ...rows.map(
         (r) =>
           `${r.format.padEnd(8)} ${r.quality.ns.toFixed(3)}  ${r.quality.map.toFixed(3)}  ${r.quality.p10.toFixed(3)}` +
-          `   ${mb(r.per1000.file)}   ${mb(r.per1000.vectors)}   ${mb(r.per1000.snapshot)}   ${(1 - r.cosineToFloat32.min).toExponential(1)}           ${r.collapse.changed} of ${r.collapse.grouped} pairs`,
+          `   ${mb(r.per1000.file)}   ${mb(r.per1000.vectors)}   ${mb(r.per1000.snapshot)}   ${(1 - r.cosineToFloat32.min).toExponential(1)}           ${r.collapse.maxScoreChange.toExponential(1)}               ${r.collapse.changed} of ${r.collapse.grouped} pairs`,
       ),
       '',
       'change against float32, per query (exact ranking of the stored vectors): mean [95 % CI] p; ± the metric’s own standard error',
