@@ -150,6 +150,15 @@ test.describe('Evaluate', () => {
     await expect(candidate(page, 2)).toBeFocused();
     await page.keyboard.press('ArrowLeft');
     await expect(candidate(page, 1)).toBeFocused();
+    // Enter shows the candidate large beside the query; Escape goes back to the grid.
+    await page.keyboard.press('Enter');
+    const zoom = page.getByRole('dialog', { name: /^Candidate 1 of \d+, not graded$/ });
+    await expect(zoom).toBeVisible();
+    await expect(zoom.getByRole('img', { name: /^Query ukbench00000\.jpg$/ })).toBeVisible();
+    await expect(zoom.getByRole('img', { name: 'Candidate 1' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(zoom).toBeHidden();
+    await expect(candidate(page, 1)).toBeFocused();
 
     for (let q = 0; q < queryPhotos.length; q++) {
       const title = page.locator('.eval-grading-title');

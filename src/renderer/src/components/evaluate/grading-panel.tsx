@@ -1,9 +1,10 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useActions, useEvaluate } from '../../actions/app-context.tsx';
 import { plural } from '../../format.ts';
 import type { GradingItem } from '../../../../shared/evaluation-api.ts';
 import { ImageIcon } from '../common/icons.tsx';
 import { Spinner, StatusMessage } from '../common/status-message.tsx';
+import { CandidateZoom } from './candidate-zoom.tsx';
 import { ConfigurationSummary } from './configurations-editor.tsx';
 import { CroppedQueryImage } from './cropped-query-image.tsx';
 import { GRADE_NAMES, gradeName } from './grade-scale.ts';
@@ -40,6 +41,7 @@ function Candidate(props: {
   index: number;
   total: number;
   active: boolean;
+  onZoom: () => void;
 }): React.JSX.Element {
   const actions = useActions();
   const { item, index } = props;
@@ -54,6 +56,7 @@ function Candidate(props: {
         aria-label={`Candidate ${index + 1} of ${props.total}, ${graded}`}
         onFocus={() => actions.evaluate.grading.setActive(index)}
         onClick={() => actions.evaluate.grading.setActive(index)}
+        onDoubleClick={props.onZoom}
       >
         {item.path ? (
           <img
@@ -111,6 +114,7 @@ export function GradingPanel(): React.JSX.Element {
   const gradeError = useEvaluate((s) => s.gradeError);
   const queries = useEvaluate((s) => s.detail.data?.queries.length ?? 0);
   const gridRef = useRef<HTMLDivElement>(null);
+  const [zoomed, setZoomed] = useState(false);
   const data = queue.data;
   const items = data?.items ?? [];
   const query = data?.query ?? null;
@@ -142,6 +146,7 @@ export function GradingPanel(): React.JSX.Element {
     else if (e.key === 'Home') actions.evaluate.grading.setActive(0);
     else if (e.key === 'End') actions.evaluate.grading.setActive(items.length - 1);
     else if (e.key === 'n' || e.key === 'N') void actions.evaluate.grading.nextUngraded();
+    else if (e.key === 'Enter' && !zoomed) setZoomed(true);
     else return;
     e.preventDefault();
   };
@@ -279,12 +284,25 @@ export function GradingPanel(): React.JSX.Element {
                 index={i}
                 total={items.length}
                 active={i === activeIndex}
+                onZoom={() => setZoomed(true)}
               />
             ))}
           </div>
+          <CandidateZoom
+            open={zoomed}
+            item={active}
+            index={activeIndex}
+            total={items.length}
+            query={{ ref, name: query ? queryName(query) : '' }}
+            onKeyDown={onKeyDown}
+            onClose={() => {
+              setZoomed(false);
+              gridRef.current?.querySelector<HTMLElement>(`[data-index="${activeIndex}"]`)?.focus();
+            }}
+          />
           <p id="eval-grading-keys" className="field-hint">
-            Keys: 0–5 grade the focused photo and move on · arrows move · Backspace or Ctrl+Z undo · N next
-            query with photos to grade.{' '}
+            Keys: 0–5 grade the focused photo and move on · arrows move · Enter shows it large · Backspace or
+            Ctrl+Z undo · N next query with photos to grade.{' '}
             {judged === items.length ? `All ${plural(items.length, 'photo')} graded.` : ''}
           </p>
         </>
