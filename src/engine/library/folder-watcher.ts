@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import { SKIPPED_DIR_NAMES } from './folder-scanner.ts';
@@ -68,6 +68,9 @@ export class FolderWatcher {
   private backfill?: Promise<void>;
   /** The library folders being watched (they change as folders are added and removed). */
   private roots: string[] = [];
+  /** Whether a path is kept out of the library (hidden, the app's own data, the person's exclusions). */
+  private isIgnored: (p: string) => boolean = () => false;
+  private readonly rechecks = new Set<NodeJS.Timeout>();
 
   constructor(library: WatchedLibrary, emit: (e: WatchEvent) => void, options: FolderWatcherOptions = {}) {
     this.library = library;
@@ -91,21 +94,22 @@ export class FolderWatcher {
     const folders = this.library.libraryFolders();
     this.roots = [...folders];
     const excluded = this.options.excludeDirs.map((d) => path.resolve(d));
+    this.isIgnored = (p) => {
+      const name = path.basename(p);
+      if (this.roots.includes(p)) return false;
+      return (
+        name.startsWith('.') ||
+        SKIPPED_DIR_NAMES.has(name) ||
+        excluded.some((d) => p === d || p.startsWith(d + path.sep)) ||
+        this.library.isExcluded(p)
+      );
+    };
     this.watcher = watch(folders, {
       ignoreInitial: true,
       followSymlinks: true,
       ignorePermissionErrors: true,
       awaitWriteFinish: { stabilityThreshold: this.options.stableMs, pollInterval: 100 },
-      ignored: (p: string) => {
-        const name = path.basename(p);
-        if (this.roots.includes(p)) return false;
-        return (
-          name.startsWith('.') ||
-          SKIPPED_DIR_NAMES.has(name) ||
-          excluded.some((d) => p === d || p.startsWith(d + path.sep)) ||
-          this.library.isExcluded(p)
-        );
-      },
+      ignored: (p: string) => this.isIgnored(p),
     });
     this.watcher.on('add', (p) => this.queueFile(p));
     this.watcher.on('change', (p) => this.queueFile(p));
@@ -156,6 +160,7 @@ export class FolderWatcher {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    for (const t of this.rechecks) clearTimeout(t);
     if (this.poller) clearInterval(this.poller);
     this.control.cancel();
     await this.watcher?.close();
@@ -226,8 +231,10 @@ export class FolderWatcher {
           if (dirs.length > 0) {
             // indexFolders would add the subfolder as a library folder; refresh the library instead,
             // which reads only what changed.
+            const found = dirs.flatMap((d) => filesUnder(d).filter((p) => !this.isIgnoredBelow(p, d)));
             const summary = await this.library.refreshLibrary(progress, this.control);
             this.emit({ type: 'updated', summary, paths: dirs.length });
+            this.recheckLater(found);
           }
         } catch (err) {
           this.emit({ type: 'error', message: (err as Error).message });
@@ -243,6 +250,33 @@ export class FolderWatcher {
     // Changes that arrived while the last update was finishing (its index upkeep) were queued
     // after the loop looked; their timer found an update running and left them to it.
     if (this.pendingFiles.size > 0 || this.pendingDirsGone.size > 0) this.schedule();
+  }
+
+  /** Whether `p` or a folder between `dir` and it is ignored (a hidden folder, an exclusion). */
+  private isIgnoredBelow(p: string, dir: string): boolean {
+    for (let cur = p; cur.length > dir.length; cur = path.dirname(cur)) {
+      if (this.isIgnored(cur)) return true;
+    }
+    return this.isIgnored(dir);
+  }
+
+  /**
+   * A folder that arrives is read at once, before its files' own events are due (each waits until
+   * the file stops changing). A file deleted within that wait gets no event at all (the watcher
+   * drops both), so the files read this way are looked at again once their events would be due.
+   */
+  private recheckLater(files: string[]): void {
+    if (files.length === 0 || this.closed) return;
+    const timer = setTimeout(
+      () => {
+        this.rechecks.delete(timer);
+        for (const f of files) this.pendingFiles.add(f);
+        this.schedule();
+      },
+      2 * this.options.stableMs + this.options.batchMs,
+    );
+    timer.unref();
+    this.rechecks.add(timer);
   }
 
   private markUnavailable(folder: string): void {
@@ -263,6 +297,17 @@ export class FolderWatcher {
         this.schedule();
       }
     }
+  }
+}
+
+/** Every file below a folder, or none when it cannot be read (it went away again). */
+function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name));
+  } catch {
+    return [];
   }
 }
 

@@ -64,4 +64,31 @@ describe('a running app follows its library folders', () => {
       await engine.close();
     }
   });
+
+  it('forgets a photo deleted while its folder was still arriving', async () => {
+    const photos = path.join(tmp.dir, 'Arriving');
+    await writeScene(path.join(photos, 'kept.jpg'), 21, 'jpeg');
+    const engine = Engine.open(
+      testEngineConfig(path.join(tmp.dir, 'arriving.db'), { workload: 'background' }),
+    );
+    const service = new LibraryService(engine, { log: () => {} });
+    const images = async (): Promise<number> => (await service.status()).images;
+    try {
+      await service.addFolder({ path: photos });
+      // Files are trusted only after a quiet spell this long; the folder itself is read at once.
+      await service.watchFolders({ stableMs: 1500 });
+      await service.whenIdle();
+      expect(await images()).toBe(1);
+      const burst = path.join(photos, 'burst');
+      mkdirSync(burst);
+      await writeScene(path.join(burst, 'gone.jpg'), 22, 'jpeg');
+      await until('the folder read', async () => (await images()) === 2);
+      // Deleted before its own "added" event was due: no event will ever say it went.
+      rmSync(path.join(burst, 'gone.jpg'));
+      await until('the photo forgotten', async () => (await images()) === 1, 15_000);
+    } finally {
+      await service.close(5000);
+      await engine.close();
+    }
+  });
 });
