@@ -109,7 +109,11 @@ export class EvaluateActions {
     try {
       await this.client.evalAddQuery({ setId, query: ref, ...(crop ? { crop } : {}) });
       this.store.set({ adding: false });
-      if (setId === this.store.get().setId) await this.loadDetail();
+      if (setId === this.store.get().setId) {
+        await this.loadDetail();
+        // The first query of a set: the grading view had nothing to show until now.
+        if (!this.store.get().queue.data?.query) await this.grading.loadQueue();
+      }
       await this.refreshSetList();
       return null;
     } catch (err) {

@@ -27,7 +27,11 @@ function AddQueryForms(): React.JSX.Element {
         className="eval-inline-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void actions.evaluate.addLibraryPhoto(path).then((ok) => ok && setPath(''));
+          const submitted = path;
+          // Cleared only if it still holds what was added (the next path may be typed already).
+          void actions.evaluate
+            .addLibraryPhoto(submitted)
+            .then((ok) => ok && setPath((now) => (now === submitted ? '' : now)));
         }}
       >
         <label className="visually-hidden" htmlFor="eval-add-path">

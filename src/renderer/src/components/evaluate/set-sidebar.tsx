@@ -13,7 +13,10 @@ function NewSetForm(): React.JSX.Element {
       className="eval-inline-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void actions.evaluate.createSet(name).then((ok) => ok && setName(''));
+        const submitted = name;
+        void actions.evaluate
+          .createSet(submitted)
+          .then((ok) => ok && setName((now) => (now === submitted ? '' : now)));
       }}
     >
       <label className="visually-hidden" htmlFor="eval-new-set">
