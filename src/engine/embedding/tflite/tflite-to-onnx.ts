@@ -53,14 +53,21 @@ export interface ConvertedTfliteModel {
 }
 
 /**
- * Float weights and activations: the features track TensorFlow Lite's integer arithmetic to a
- * cosine above 0.999 and are not held to its 8-bit grid; see BENCHMARKS.md for the measurements
- * behind this choice.
+ * Float weights (dequantized) and float activations clamped to each tensor's uint8 range. On real
+ * photos this tracks TensorFlow Lite's integer arithmetic a little more closely than rounding
+ * every activation (QDQ), retrieves as well, and runs on every execution provider as plain float
+ * convolutions; BENCHMARKS.md has the measurements.
  */
 export const DEFAULT_TFLITE_QUANTIZATION: QuantizationMode = 'float';
 
-/** What retrieval measured best for pooled MobileNet features (BENCHMARKS.md). */
-export const DEFAULT_TFLITE_POSTPROCESS: ModelManifest['postprocess'] = ['signed-sqrt', 'l2'];
+/**
+ * Plain L2 for pooled ImageNet features: measured better than signed square root + L2 on both
+ * UKBench (same object) and Caltech-101 (same kind of thing), see BENCHMARKS.md.
+ */
+export const DEFAULT_TFLITE_POSTPROCESS: ModelManifest['postprocess'] = ['l2'];
+
+/** Cover then crop the middle: measured better than stretching on both sets (BENCHMARKS.md). */
+export const DEFAULT_TFLITE_RESIZE: ModelManifest['input']['resize'] = 'center-crop';
 
 export const TFLITE_INPUT_NAME = 'input';
 export const TFLITE_OUTPUT_NAME = 'embedding';
@@ -116,7 +123,7 @@ export function convertTfliteModel(bytes: Uint8Array, opts: ConvertTfliteOptions
       layout: 'nchw',
       dtype: 'float32',
       size: [width, height],
-      resize: opts.resize ?? 'squash',
+      resize: opts.resize ?? DEFAULT_TFLITE_RESIZE,
       mean: [zeroPoint, zeroPoint, zeroPoint],
       std: [1 / scale, 1 / scale, 1 / scale],
     },

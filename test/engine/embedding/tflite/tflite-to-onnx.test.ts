@@ -83,12 +83,13 @@ describe('TensorFlow Lite → ONNX (a synthetic MobileNet-shaped model)', () => 
       layout: 'nchw',
       dtype: 'float32',
       size: [SIZE, SIZE],
-      resize: 'squash',
+      resize: 'center-crop',
       mean: [128, 128, 128],
       std: [128, 128, 128],
     });
     expect(manifest.output).toEqual({ name: 'embedding', dim: TINY_TFLITE_DIM });
     expect(manifest.name).toBe('Tiny');
+    expect(manifest.postprocess).toEqual(['l2']);
     const full = modelManifestSchema.parse({
       ...manifest,
       id: 'tiny',
