@@ -161,38 +161,40 @@ function PerQueryDeltas(props: { report: ComparisonReport }): React.JSX.Element 
           xLabel="Query"
           format={formatDelta}
         />
-        <table className="eval-table eval-deltas-table">
-          <caption className="visually-hidden">Per-query wins and losses</caption>
-          <thead>
-            <tr>
-              <th scope="col">Query</th>
-              {report.reports.map((r) => (
-                <th key={r.configuration.name} scope="col">
-                  {r.configuration.name}
-                </th>
-              ))}
-              <th scope="col">Outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.perQuery.map((q) => {
-              const d = q.deltas[index] ?? 0;
-              return (
-                <tr key={q.queryId}>
-                  <th scope="row" title={q.label}>
-                    {q.qid} <span className="eval-query-label">{fileName(q.label)}</span>
+        <div className="eval-table-scroll">
+          <table className="eval-table eval-deltas-table">
+            <caption className="visually-hidden">Per-query wins and losses</caption>
+            <thead>
+              <tr>
+                <th scope="col">Query</th>
+                {report.reports.map((r) => (
+                  <th key={r.configuration.name} scope="col">
+                    {r.configuration.name}
                   </th>
-                  {q.values.map((v, i) => (
-                    <td key={i}>{formatMeasure(v)}</td>
-                  ))}
-                  <td className={d > 0 ? 'is-win' : d < 0 ? 'is-loss' : undefined}>
-                    {d > 0 ? `win ${formatDelta(d)}` : d < 0 ? `loss ${formatDelta(d)}` : 'tie'}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                ))}
+                <th scope="col">Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.perQuery.map((q) => {
+                const d = q.deltas[index] ?? 0;
+                return (
+                  <tr key={q.queryId}>
+                    <th scope="row" title={q.label}>
+                      {q.qid} <span className="eval-query-label">{fileName(q.label)}</span>
+                    </th>
+                    {q.values.map((v, i) => (
+                      <td key={i}>{formatMeasure(v)}</td>
+                    ))}
+                    <td className={d > 0 ? 'is-win' : d < 0 ? 'is-loss' : undefined}>
+                      {d > 0 ? `win ${formatDelta(d)}` : d < 0 ? `loss ${formatDelta(d)}` : 'tie'}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
       </div>
     </section>
   );
