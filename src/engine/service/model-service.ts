@@ -43,6 +43,8 @@ export class ModelService {
             dir: defaultModelsDir(),
             bundled: readModelManifest(deps.engine.config.modelManifestPath),
           }));
+    // What an install killed long ago left behind; a failure here costs only disk space.
+    void this.registry.cleanUp().catch(() => undefined);
   }
 
   async models(): Promise<ApiResults['models']> {
