@@ -45,6 +45,7 @@ describe('lookalike bench models', () => {
     for (const row of report.rows) {
       expect(row.imagesPerSecond).toBeGreaterThan(0);
       expect(row.imagesPerSecond).toBeCloseTo((row.batch * 1000) / row.msPerBatch, 6);
+      expect(row.bestImagesPerSecond).toBeGreaterThanOrEqual(row.imagesPerSecond);
     }
     expect(report.unavailable.map((u) => [u.model, u.provider])).toEqual([
       ['tiny-onnx', 'no-such-provider'],
@@ -53,7 +54,9 @@ describe('lookalike bench models', () => {
     expect(report.unavailable[0]!.reason).toMatch(/not included in this onnxruntime build/);
     const lines = report.text.split('\n');
     expect(lines.find((l) => l.startsWith('model'))).toMatch(/provider\s+batch 1\s+batch 3$/);
-    expect(lines.filter((l) => /^tiny-(onnx|tflite)\s+cpu\s+[\d.]+\s+[\d.]+$/.test(l))).toHaveLength(2);
+    expect(
+      lines.filter((l) => /^tiny-(onnx|tflite)\s+cpu\s+[\d.]+ \([\d.]+\)\s+[\d.]+ \([\d.]+\)$/.test(l)),
+    ).toHaveLength(2);
     // Missing for every model, so said once.
     expect(lines.filter((l) => l.startsWith('no-such-provider: not available'))).toHaveLength(1);
   });
