@@ -375,7 +375,7 @@ export class EvaluateActions {
     }
   }
 
-  // --- helpers ---
+  // --- internals ---
 
   private metricsConfiguration(): SearchConfigurationInput {
     const { configurations, metricsConfiguration } = this.store.get();
