@@ -17,8 +17,7 @@ export function createInstallReporter(stream: NodeJS.WriteStream): {
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format:
-        'Downloading [{bar}] {percentage}% | {received} of {size} MB | {rate} MB/s | ETA {eta_formatted}',
+      format: 'Downloading [{bar}] {percentage}% | {received} of {size} MB | {rate} MB/s | {left}',
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 20,
@@ -38,6 +37,7 @@ export function createInstallReporter(stream: NodeJS.WriteStream): {
           received: (p.receivedBytes / 1e6).toFixed(1),
           size: (total / 1e6).toFixed(1),
           rate: (p.bytesPerSecond / 1e6).toFixed(2),
+          left: timeLeft(total - p.receivedBytes, p.bytesPerSecond),
         };
         if (!barStarted) {
           bar.start(total, p.receivedBytes, payload);
@@ -52,4 +52,11 @@ export function createInstallReporter(stream: NodeJS.WriteStream): {
     },
     stop: stopBar,
   };
+}
+
+/** "about 12 s left" from the rate so far; nothing until there is a rate. */
+function timeLeft(bytes: number, bytesPerSecond: number): string {
+  if (bytesPerSecond <= 0 || bytes <= 0) return '';
+  const s = Math.ceil(bytes / bytesPerSecond);
+  return s >= 120 ? `about ${Math.ceil(s / 60)} min left` : `about ${s} s left`;
 }
