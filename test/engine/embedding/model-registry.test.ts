@@ -299,7 +299,7 @@ describe.skipIf(!existsSync(sharedTflite))('a TensorFlow Lite model from a file'
     expect(model.origin).toBe('catalog');
     expect(model.manifest.output.dim).toBe(1280);
     expect(model.manifest.license).toMatch(/Apache-2.0/);
-    // The catalog's tuning for this network, not the converter's defaults.
+    // Fed and post-processed as measured best for this network (BENCHMARKS.md).
     expect(model.manifest.input.resize).toBe('center-crop');
     expect(model.manifest.postprocess).toEqual(['l2']);
     expect(model.manifest.sourceFile).toEqual({
