@@ -58,10 +58,12 @@ export class AppActions {
     const offConnection = this.client.onConnectionChange((connection) => {
       this.stores.app.set({ connection });
       // Events may have been missed while the connection was down (or the engine restarted).
-      if (connection === 'open' && wasLost)
+      if (connection === 'open' && wasLost) {
         void Promise.all([this.library.reload(), this.library.loadIndexing()]).then(() =>
           this.loadSettings(true),
         );
+        void this.evaluate.reconnected();
+      }
       wasLost = connection === 'lost' || connection === 'restarting' || connection === 'failed';
     });
     const onHash = (): void => {

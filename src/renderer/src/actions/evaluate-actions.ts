@@ -94,6 +94,17 @@ export class EvaluateActions {
     await this.loadSets();
   }
 
+  /** After the engine was out of reach: what the screen shows may have changed meanwhile. */
+  async reconnected(): Promise<void> {
+    if (this.store.get().sets.phase === 'idle') return;
+    const shown = this.store.get().queue.data?.query?.id;
+    await this.loadSets();
+    if (this.store.get().setId === null) return;
+    await this.loadDetail();
+    const still = this.store.get().detail.data?.queries.some((q) => q.id === shown);
+    await this.grading.loadQueue(still ? shown : undefined);
+  }
+
   async loadDetail(): Promise<void> {
     const { setId } = this.store.get();
     if (setId === null) return;
