@@ -70,6 +70,26 @@ describe('lookalike models', () => {
     expect(lastLine(again.stdout)).toBe('tiny-model');
   });
 
+  it('marks the model the library uses as active', () => {
+    const library = path.join(tmp.dir, 'active.db');
+    const use = runCli([
+      'models',
+      'use',
+      'tiny-model',
+      '--wait',
+      '--library',
+      library,
+      '--device',
+      'cpu',
+      ...where,
+    ]);
+    expect(use.status, use.stderr).toBe(0);
+    const r = runCli(['models', 'list', '--json', '--library', library, ...where]);
+    expect(r.status, r.stderr).toBe(0);
+    const active = (JSON.parse(r.stdout) as ModelInfo[]).filter((m) => m.active).map((m) => m.id);
+    expect(active).toEqual(['tiny-model']);
+  });
+
   it('refuses a model whose manifest promises another dimension, installing nothing', () => {
     const wrong = path.join(tmp.dir, 'wrong-dim.json');
     writeFileSync(
