@@ -47,7 +47,13 @@ export const installModelSchema = z.union([
     /** For an ONNX file: the catalog model it is (uses its manifest)… */
     catalogId: modelIdSchema.optional(),
     /** …or its own manifest, a JSON file on this computer (docs/models.md). */
-    manifestPath: z.string().trim().min(1).max(4096).optional(),
+    manifestPath: z
+      .string()
+      .trim()
+      .min(1)
+      .max(4096)
+      .refine((p) => /\.json$/i.test(p), 'a manifest file ends in .json')
+      .optional(),
   }),
 ]);
 

@@ -105,6 +105,14 @@ describe('models through the API', () => {
     expect(await refused('installModel', { path: '/tmp/notes.txt' }, 400)).toMatch(/\.onnx or \.tflite/);
     expect(await refused('installModel', { path: 'relative/model.onnx' }, 400)).toMatch(/full path/);
     expect(await refused('installModel', { catalogId: 'Not An Id' }, 400)).toBeTruthy();
+    expect(await refused('installModel', { path: onnxFile, manifestPath: '/etc/passwd' }, 400)).toMatch(
+      /a manifest file ends in \.json/,
+    );
+    const secret = path.join(f.dir, 'secret.json');
+    writeFileSync(secret, 'password=hunter2');
+    const garbled = await refused('installModel', { path: onnxFile, manifestPath: secret }, 400);
+    expect(garbled).toMatch(/is not valid JSON/);
+    expect(garbled).not.toContain('hunter2');
     expect(
       await refused(
         'installModel',

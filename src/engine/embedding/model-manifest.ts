@@ -143,7 +143,9 @@ export function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ManifestError(`The model manifest ${file} is not valid JSON: ${(err as Error).message}`);
+    // JSON.parse quotes the start of the text: say where it breaks, not what the file holds.
+    const where = / at position .*$/.exec((err as Error).message)?.[0] ?? '';
+    throw new ManifestError(`The model manifest ${file} is not valid JSON${where}.`);
   }
 }
 
