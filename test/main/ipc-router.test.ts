@@ -241,7 +241,7 @@ describe('the IPC router', () => {
       result: null,
     });
     expect(startDrag).toHaveBeenCalledWith({ id: 7 }, '/photos/a.jpg');
-    expect(await invoke('lookalike:start-drag', sender(7), '/etc/hostname')).toMatchObject({
+    expect(await invoke('lookalike:start-drag', sender(7), import.meta.filename)).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
