@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/engine/engine.ts';
+import { LibraryService } from '../../../src/engine/service/library-service.ts';
+import type { ModelSwitchEvent } from '../../../src/shared/api-contract.ts';
 import { repoRoot, runCli } from '../../cli/run-cli.ts';
 import { BUNDLED_ID, SECOND_ID, testModelSource } from '../../fixtures/second-model.ts';
 import { makeTempDir, writeScene } from '../../fixtures/synthetic-photos.ts';
@@ -135,5 +137,26 @@ describe('a re-embed killed part-way', () => {
     const again = runCli(args);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain(`Switched to ${BUNDLED_ID}: ${PHOTOS - done} photos embedded`);
+  }, 240_000);
+
+  it('a running app (the service behind serve and the desktop app) goes on with a switch left unfinished', async () => {
+    const before = Engine.open(config);
+    await before.dropModelData(SECOND_ID);
+    before.useModel(SECOND_ID);
+    await before.close();
+
+    const engine = Engine.open(config);
+    const service = new LibraryService(engine, { log: () => undefined });
+    const seen: ModelSwitchEvent[] = [];
+    service.subscribe('modelSwitch', (e) => seen.push(e));
+    try {
+      await service.whenIdle();
+      expect((await service.status()).model.id).toBe(SECOND_ID);
+      expect(vectorsFor(SECOND_ID)).toBe(PHOTOS);
+      expect(seen.at(-1)).toEqual({ active: SECOND_ID, reembedding: null });
+    } finally {
+      await service.close();
+      await engine.close();
+    }
   }, 240_000);
 });
