@@ -30,7 +30,8 @@ const UINT8 = onnx.TensorProto.DataType.UINT8;
 const INT32 = onnx.TensorProto.DataType.INT32;
 
 /**
- * float: weights dequantized to float32, activations kept in float (no rounding between layers).
+ * float: weights dequantized to float32, activations kept in float and clamped to the range their
+ * uint8 tensor holds (no rounding between layers).
  * qdq: weights stored as uint8 with DequantizeLinear, and every activation rounded to its uint8
  * grid with QuantizeLinear → DequantizeLinear, as TensorFlow Lite does between layers;
  * onnxruntime fuses those patterns into its integer kernels.
