@@ -50,6 +50,44 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => tmp.cleanup());
 
+describe('lookalike bench quality --model', () => {
+  it('measures an installed model by id, and refuses one that is not installed', async () => {
+    const set = path.join(tmp.dir, 'set');
+    const rows = ['path\tgroup'];
+    for (let n = 0; n < 6; n++) {
+      for (const size of [320, 200]) {
+        const file = `g${n}-${size}.jpg`;
+        await writeScene(path.join(set, file), 3000 + n, 'jpeg', { width: size, height: (size * 3) / 4 });
+        rows.push(`${file}\tg${n}`);
+      }
+    }
+    writeFileSync(path.join(set, 'manifest.tsv'), rows.join('\n') + '\n');
+    const r = runCli([
+      'bench',
+      'quality',
+      set,
+      '--model',
+      SECOND_ID,
+      '--models-dir',
+      modelsDir,
+      '--device',
+      'cpu',
+      '--json',
+    ]);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { images: number; model: { name: string; ns: number } };
+    expect(report.images).toBe(12);
+    expect(report.model.name).toBe(SECOND_ID);
+    // Two sizes of one scene find each other.
+    expect(report.model.ns).toBeGreaterThan(1.5);
+    const missing = runCli(['bench', 'quality', set, '--model', 'not-installed', '--models-dir', modelsDir]);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(
+      new RegExp(`"not-installed" is not installed\\. Installed: ${BUNDLED_ID}, ${SECOND_ID}`),
+    );
+  }, 120_000);
+});
+
 describe('lookalike models use / remove', () => {
   it('records a switch without a terminal, and status shows it while the old model answers', () => {
     const r = runCli(['models', 'use', SECOND_ID, ...common]);
