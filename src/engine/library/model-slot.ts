@@ -64,6 +64,8 @@ export class ModelSlot {
   }
 
   startEmbedder(): Promise<Embedder> {
+    // Used again (a re-embed for it, a search naming it): a pending release is called off.
+    this.retired = false;
     if (!this.embedder) {
       const started = Embedder.start({
         ...this.options.embedder,
@@ -93,17 +95,21 @@ export class ModelSlot {
       return await fn();
     } finally {
       this.inUse--;
-      if (this.retired && this.inUse === 0) void this.stopEmbedder();
+      if (this.retired && this.inUse === 0) void this.release();
     }
   }
 
-  /** The model stopped answering: its thread stops once the searches still using it finish. */
+  /**
+   * The model stopped answering: its thread stops and its graph leaves memory once the searches
+   * still using it finish (a later search naming it opens them again).
+   */
   retire(): void {
     this.retired = true;
-    if (this.inUse === 0) void this.stopEmbedder();
+    if (this.inUse === 0) void this.release();
   }
 
-  private async stopEmbedder(): Promise<void> {
+  private async release(): Promise<void> {
+    this.durable = undefined;
     const embedder = this.embedder;
     this.embedder = undefined;
     if (embedder) await embedder.then((e) => e.dispose()).catch(() => undefined);
