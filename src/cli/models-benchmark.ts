@@ -40,14 +40,14 @@ export function defaultBenchProviders(platform: NodeJS.Platform = process.platfo
 /**
  * Model inference alone (already-decoded pixels, no decoding or storage): images/s for each
  * model, execution provider and batch size. Each cell is the median of timed runs after a
- * warm-up, so one slow run on a busy machine does not decide it.
+ * warm-up, so one slow run on a busy machine does not decide it; the models run in turn.
  */
 export async function runModelsBenchmark(opts: {
   models: LoadedManifest[];
   providers?: string[];
   batches?: number[];
   threads?: number;
-  /** Seconds each cell is timed for (at least 3 runs). */
+  /** Seconds each model is timed for per batch size (at least 3 runs). */
   seconds?: number;
   log?: (line: string) => void;
 }): Promise<ModelsBenchmarkReport> {
@@ -59,13 +59,11 @@ export async function runModelsBenchmark(opts: {
   const rows: ModelSpeedRow[] = [];
   const unavailable: UnavailableProvider[] = [];
 
-  for (const { manifest, modelPath } of opts.models) {
-    const [w, h] = manifest.input.size;
-    const images = Array.from({ length: Math.max(...batches) }, (_, i) => syntheticImage(w, h, i));
-    for (const provider of providers) {
-      let session: ort.InferenceSession;
+  for (const provider of providers) {
+    const opened: { manifest: LoadedManifest['manifest']; session: ort.InferenceSession }[] = [];
+    for (const { manifest, modelPath } of opts.models) {
       try {
-        ({ session } = await openSession(modelPath, provider, threads));
+        opened.push({ manifest, session: (await openSession(modelPath, provider, threads)).session });
       } catch (err) {
         const reason = (err as Error).message.replace(
           /^No execution provider could run the model for device "[^"]*" \((.*)\)$/,
@@ -73,28 +71,34 @@ export async function runModelsBenchmark(opts: {
         );
         unavailable.push({ model: manifest.id, provider, reason });
         log(`${manifest.id} on ${provider}: not available (${reason})`);
-        continue;
       }
-      try {
-        for (const batch of batches) {
-          const data = packInputSync(images.slice(0, batch), manifest.input);
+    }
+    try {
+      for (const batch of batches) {
+        const cells = opened.map(({ manifest, session }) => {
+          const [w, h] = manifest.input.size;
+          const images = Array.from({ length: batch }, (_, i) => syntheticImage(w, h, i));
           const dims = manifest.input.layout === 'nchw' ? [batch, 3, h, w] : [batch, h, w, 3];
-          const feeds = {
-            [manifest.input.name]: new ort.Tensor(manifest.input.dtype, data, dims),
-          };
-          // Warm-up: the first runs allocate buffers and, on GPUs, compile kernels.
-          for (let i = 0; i < 2; i++) await session.run(feeds);
-          const times: number[] = [];
-          const until = performance.now() + seconds * 1000;
-          while (times.length < 3 || performance.now() < until) {
+          const input = new ort.Tensor(manifest.input.dtype, packInputSync(images, manifest.input), dims);
+          return { manifest, session, feeds: { [manifest.input.name]: input }, times: [] as number[] };
+        });
+        // Warm-up: the first runs allocate buffers and, on GPUs, compile kernels.
+        for (const c of cells) for (let i = 0; i < 2; i++) await c.session.run(c.feeds);
+        // The models take turns run by run, so other work on the machine slows them alike and
+        // their numbers stay comparable even when the absolute ones are not.
+        const until = performance.now() + seconds * 1000 * cells.length;
+        while (cells.some((c) => c.times.length < 3) || performance.now() < until) {
+          for (const c of cells) {
             const t = performance.now();
-            await session.run(feeds);
-            times.push(performance.now() - t);
+            await c.session.run(c.feeds);
+            c.times.push(performance.now() - t);
           }
-          times.sort((a, b) => a - b);
+        }
+        for (const c of cells) {
+          const times = [...c.times].sort((x, y) => x - y);
           const ms = times[Math.floor(times.length / 2)]!;
           const row: ModelSpeedRow = {
-            model: manifest.id,
+            model: c.manifest.id,
             provider,
             batch,
             imagesPerSecond: (batch * 1000) / ms,
@@ -102,13 +106,22 @@ export async function runModelsBenchmark(opts: {
             bestImagesPerSecond: (batch * 1000) / times[0]!,
           };
           rows.push(row);
-          log(`${manifest.id} on ${provider}, batch ${batch}: ${row.imagesPerSecond.toFixed(1)} images/s`);
+          log(`${row.model} on ${provider}, batch ${batch}: ${row.imagesPerSecond.toFixed(1)} images/s`);
         }
-      } finally {
-        await session.release();
       }
+    } finally {
+      for (const { session } of opened) await session.release();
     }
   }
+  const order = (r: ModelSpeedRow): number[] => [
+    opts.models.findIndex((m) => m.manifest.id === r.model),
+    providers.indexOf(r.provider),
+    batches.indexOf(r.batch),
+  ];
+  rows.sort((x, y) => {
+    const [a, b] = [order(x), order(y)];
+    return a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+  });
 
   const machine = `${os.cpus()[0]?.model ?? 'cpu'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}`;
   return {
