@@ -177,6 +177,26 @@ describe('TensorFlow Lite files that cannot be converted', () => {
     expectRefused(bytes.subarray(0, 5), 'not-tflite', /too short/);
   });
 
+  it('never fails on a damaged file with anything but a reason', () => {
+    // Random bytes changed anywhere: either still a convertible model (weights carry no checksum;
+    // the installer's sha256 covers that) or refused as corrupt or unsupported.
+    const rnd = seededRandom(8);
+    const seen = new Set<string>();
+    for (let i = 0; i < 400; i++) {
+      const damaged = bytes.slice();
+      for (let k = 0; k < 3; k++)
+        damaged[8 + Math.floor(rnd() * (damaged.length - 8))] = Math.floor(rnd() * 256);
+      try {
+        convertTfliteModel(damaged);
+        seen.add('converted');
+      } catch (err) {
+        expect(err).toBeInstanceOf(TfliteModelError);
+        seen.add((err as TfliteModelError).kind);
+      }
+    }
+    expect([...seen].sort()).toEqual(['converted', 'corrupt', 'unsupported']);
+  });
+
   it('refuses a file with damaged offsets', () => {
     const damaged = bytes.slice();
     new DataView(damaged.buffer).setUint32(0, bytes.length + 1000, true);
