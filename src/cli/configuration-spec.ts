@@ -3,7 +3,7 @@ import { describeSchemaError } from '../shared/api-adapter.ts';
 import { type SearchConfiguration, searchConfigurationSchema } from '../shared/evaluation-api.ts';
 
 /**
- * A search configuration on the command line: `name=B,model=my-model,ef=200,collapse=false,crop=ignore,k=50`
+ * A search configuration on the command line: `name=B,model=my-model,ef=200,collapse=false,rerank=false,crop=ignore,k=50`
  * (every key but name optional), or just a name for the default settings.
  */
 export function parseConfigurationSpec(text: string): SearchConfiguration {
@@ -27,13 +27,16 @@ export function parseConfigurationSpec(text: string): SearchConfiguration {
           fields[key] = Number(value);
           break;
         case 'collapse':
+        case 'rerank':
           if (value !== 'true' && value !== 'false') {
-            throw new InvalidArgumentError(`collapse is true or false (got "${value}")`);
+            throw new InvalidArgumentError(`${key} is true or false (got "${value}")`);
           }
           fields[key] = value === 'true';
           break;
         default:
-          throw new InvalidArgumentError(`unknown setting "${key}" (name, model, ef, collapse, crop, k)`);
+          throw new InvalidArgumentError(
+            `unknown setting "${key}" (name, model, ef, collapse, rerank, crop, k)`,
+          );
       }
     }
   }

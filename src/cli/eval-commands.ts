@@ -139,7 +139,7 @@ export function addEvalCommand(program: Command, deps: EvalCommandDeps): Command
       .argument('<set>', 'name or id')
       .option(
         '--config <spec>',
-        'name=A,model=…,ef=…,collapse=true|false,crop=use|ignore,k=… (repeatable)',
+        'name=A,model=…,ef=…,collapse=true|false,rerank=true|false,crop=use|ignore,k=… (repeatable)',
         collect(parseConfigurationSpec),
         [],
       )
@@ -232,7 +232,7 @@ export function addEvalCommand(program: Command, deps: EvalCommandDeps): Command
       .argument('<set>', 'name or id')
       .option(
         '--config <spec>',
-        'name=A,model=…,ef=…,collapse=true|false,crop=use|ignore,k=… (repeatable; two or more compare)',
+        'name=A,model=…,ef=…,collapse=true|false,rerank=true|false,crop=use|ignore,k=… (repeatable; two or more compare)',
         collect(parseConfigurationSpec),
         [],
       )

@@ -135,6 +135,7 @@ program
     [],
   )
   .option('--no-collapse', 'list near-duplicates separately instead of grouping them')
+  .option('--no-rerank', 'rank by plain cosine similarity (no neighbourhood re-ranking)')
   .option('--ef <n>', 'HNSW search breadth (higher: better recall, slower)', positiveInt)
   .option(
     '--model <id>',
@@ -149,6 +150,7 @@ program
         crop?: ReturnType<typeof parseCropSpec>;
         folder: string[];
         collapse: boolean;
+        rerank: boolean;
         ef?: number;
         model?: string;
       },
@@ -161,6 +163,7 @@ program
               imagePath: image,
               k: o.k,
               collapse: o.collapse,
+              rerank: o.rerank,
               ...(o.crop ? { crop: o.crop } : {}),
               ...(o.folder.length ? { folders: o.folder } : {}),
               ...(o.model ? { model: o.model } : {}),
@@ -325,6 +328,8 @@ program
       console.error('lookalike: the library has no folders yet; add one with `lookalike index <folder>`.');
     }
     await watcher.start();
+    // A switch left unfinished goes on at once (and again after each update).
+    reembed.kick();
     // Keep running until a signal arrives.
     await new Promise(() => undefined);
   });
@@ -385,8 +390,9 @@ bench
     '--model <id|manifest.json>',
     'the model to measure: an installed one, or a manifest file (default: the bundled one)',
   )
+  .option('--no-rerank', 'rank by plain cosine similarity (no neighbourhood re-ranking)')
   .option('--json', 'print as JSON')
-  .action(async (dir: string, o: CommonOptions & { model?: string }) => {
+  .action(async (dir: string, o: CommonOptions & { model?: string; rerank: boolean }) => {
     // A manifest file is measured as it is, without installing it.
     const manifestFile = o.model?.endsWith('.json') ? path.resolve(o.model) : undefined;
     const models = modelRegistry(o);
@@ -405,6 +411,7 @@ bench
         ...(model ? { initialModel: model } : {}),
       },
       ...(model ? { model } : {}),
+      rerank: o.rerank,
       ...(o.library ? { libraryPath: path.resolve(o.library) } : {}),
       log: (line) => console.error(line),
     });

@@ -344,6 +344,7 @@ export class Engine {
     const hits = this.search(slot).searchSync(vector!, {
       k: req.k,
       collapse: req.collapse,
+      rerank: req.rerank,
       ...(within ? { within } : {}),
       ...(req.ef !== undefined ? { ef: req.ef } : {}),
     });

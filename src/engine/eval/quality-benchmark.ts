@@ -80,6 +80,8 @@ export async function runQualityBenchmark(opts: {
   libraryPath?: string;
   /** The model to measure (installed, or the config's default); the library is switched to it first. */
   model?: string;
+  /** Neighbourhood re-ranking (the search default) or plain cosine ranking. */
+  rerank?: boolean;
   log?: (line: string) => void;
 }): Promise<QualityReport> {
   const set = readLabelledSet(opts.datasetDir);
@@ -107,6 +109,7 @@ export async function runQualityBenchmark(opts: {
         imagePath: q,
         k: set.paths.length,
         collapse: false,
+        rerank: opts.rerank ?? true,
         folders: [opts.datasetDir],
       });
       rankings.set(
@@ -118,7 +121,7 @@ export async function runQualityBenchmark(opts: {
     }
     const model = scoreRankings(set, rankings);
     const baseline = scoreRankings(set, await histogramRankings(set.paths));
-    const name = engine.manifest.id;
+    const name = `${engine.manifest.id}${opts.rerank === false ? ' (no re-ranking)' : ''}`;
     const meanQueryMs = queryMs / set.paths.length;
     const fmt = (s: QualityScores): string =>
       `${s.ns.toFixed(3).padStart(6)}  ${s.map.toFixed(3).padStart(6)}  ${s.p10.toFixed(3).padStart(6)}`;

@@ -13,6 +13,7 @@ export interface EvaluationSearchEngine {
     request: {
       k?: number;
       collapse?: boolean;
+      rerank?: boolean;
       crop?: Crop;
       ef?: number;
       model?: string;
@@ -95,6 +96,7 @@ export class QueryRunner {
     const response = await engine.searchByImageBytes(bytes, {
       k: k + 1,
       collapse: config.collapse,
+      rerank: config.rerank,
       label,
       ...(crop && config.crop === 'use' ? { crop } : {}),
       ...(config.ef !== undefined ? { ef: config.ef } : {}),

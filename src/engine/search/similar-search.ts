@@ -2,6 +2,7 @@ import type { DurableIndex } from '../index/durable-index.ts';
 import type { IndexParams } from '../index/index-params.ts';
 import type { EmbeddingRepository } from '../store/embedding-repository.ts';
 import type { ImageRepository, ImageRow } from '../store/image-repository.ts';
+import { rerankByExpansionSync } from './neighbour-expansion.ts';
 import {
   type CollapsedGroup,
   collapseNearDuplicates,
@@ -20,6 +21,8 @@ export interface SearchOptions {
   excludeIds?: readonly number[];
   /** HNSW search breadth for this search (default: the index's). */
   ef?: number;
+  /** Re-rank the candidates by neighbourhood expansion (neighbour-expansion.ts). */
+  rerank?: boolean;
 }
 
 export interface SearchHit {
@@ -61,10 +64,16 @@ export class SimilarSearch {
         options.ef,
       );
       const vectors = this.deps.embeddings.vectorsForImages(candidates.map((c) => c.id));
-      const scored = [...vectors]
+      const plain = [...vectors]
         .filter(([id]) => !exclude.has(id) && (!allowed || allowed.has(id)))
         .map(([id, vector]) => ({ id, vector, score: dot(query, vector) }))
         .sort((a, b) => b.score - a.score || a.id - b.id);
+      const scored = options.rerank
+        ? rerankByExpansionSync(query, plain, {
+            nearestSync: (vector, count) => durable.index.searchSync(vector, count),
+            vectorsSync: (ids) => this.deps.embeddings.vectorsForImages(ids),
+          })
+        : plain;
 
       const groups = options.collapse
         ? collapseNearDuplicates(scored, options.duplicateThreshold ?? DEFAULT_DUPLICATE_THRESHOLD)

@@ -7,6 +7,7 @@ function describe(c: SearchConfigurationInput): string {
     c.model ? `model ${c.model}` : 'active model',
     c.ef ? `ef ${c.ef}` : null,
     c.collapse === false ? 'near-duplicates listed' : 'near-duplicates grouped',
+    c.rerank === false ? 'plain similarity order' : 're-ranked',
     c.crop === 'ignore' ? 'whole photo' : 'with crop',
     `top ${c.k ?? 20}`,
   ];
@@ -47,6 +48,7 @@ export function ConfigurationsEditor(): React.JSX.Element {
             <th scope="col">Model</th>
             <th scope="col">ef</th>
             <th scope="col">Group near-duplicates</th>
+            <th scope="col">Re-rank</th>
             <th scope="col">Crop</th>
             <th scope="col">k</th>
             <th scope="col">
@@ -111,6 +113,16 @@ export function ConfigurationsEditor(): React.JSX.Element {
                       onChange={(e) =>
                         actions.evaluate.updateConfiguration(i, { collapse: e.target.checked })
                       }
+                    />
+                  </label>
+                </td>
+                <td>
+                  <label className="checkbox">
+                    <input
+                      type="checkbox"
+                      aria-label={`Re-rank by neighbours in configuration ${n}`}
+                      checked={c.rerank !== false}
+                      onChange={(e) => actions.evaluate.updateConfiguration(i, { rerank: e.target.checked })}
                     />
                   </label>
                 </td>
