@@ -65,10 +65,10 @@ export async function runModelsBenchmark(opts: {
       try {
         opened.push({ manifest, session: (await openSession(modelPath, provider, threads)).session });
       } catch (err) {
-        const reason = (err as Error).message.replace(
-          /^No execution provider could run the model for device "[^"]*" \((.*)\)$/,
-          '$1',
-        );
+        // openSession says "… for device "cuda" (cuda: why)": keep the why.
+        const reason = (err as Error).message
+          .replace(/^No execution provider could run the model for device "[^"]*" \((.*)\)$/, '$1')
+          .replace(`${provider}: `, '');
         unavailable.push({ model: manifest.id, provider, reason });
         log(`${manifest.id} on ${provider}: not available (${reason})`);
       }
