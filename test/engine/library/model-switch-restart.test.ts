@@ -159,4 +159,41 @@ describe('a re-embed killed part-way', () => {
       await engine.close();
     }
   }, 240_000);
+
+  it('lookalike watch goes on with a switch left unfinished and reports it', async () => {
+    const before = Engine.open(config);
+    await before.dropModelData(BUNDLED_ID);
+    before.useModel(BUNDLED_ID);
+    await before.close();
+
+    const cli = path.join(repoRoot, 'src', 'cli', 'main.ts');
+    const child = spawn(process.execPath, [cli, 'watch', '--library', library, '--device', 'cpu', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
+    const switches: Array<{ active: string; reembedding: { model: string; done: number } | null }> = [];
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the switch did not finish')), 120_000);
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const event = JSON.parse(line) as { type: string };
+        if (event.type !== 'model-switch') return;
+        switches.push(event as unknown as (typeof switches)[number]);
+        if (switches.at(-1)!.reembedding === null) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(switches[0]).toMatchObject({ active: SECOND_ID, reembedding: { model: BUNDLED_ID } });
+    expect(switches.at(-1)).toEqual({
+      type: 'model-switch',
+      active: BUNDLED_ID,
+      reembedding: null,
+      at: expect.any(String),
+    });
+    expect(vectorsFor(BUNDLED_ID)).toBe(PHOTOS);
+  }, 240_000);
 });
