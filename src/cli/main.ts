@@ -135,6 +135,7 @@ program
     [],
   )
   .option('--no-collapse', 'list near-duplicates separately instead of grouping them')
+  .option('--rerank', 're-rank by neighbourhoods (default: as the model is measured to do best)')
   .option('--no-rerank', 'rank by plain cosine similarity (no neighbourhood re-ranking)')
   .option('--ef <n>', 'HNSW search breadth (higher: better recall, slower)', positiveInt)
   .option(
@@ -150,7 +151,7 @@ program
         crop?: ReturnType<typeof parseCropSpec>;
         folder: string[];
         collapse: boolean;
-        rerank: boolean;
+        rerank?: boolean;
         ef?: number;
         model?: string;
       },
@@ -163,7 +164,7 @@ program
               imagePath: image,
               k: o.k,
               collapse: o.collapse,
-              rerank: o.rerank,
+              ...(o.rerank !== undefined ? { rerank: o.rerank } : {}),
               ...(o.crop ? { crop: o.crop } : {}),
               ...(o.folder.length ? { folders: o.folder } : {}),
               ...(o.model ? { model: o.model } : {}),
@@ -390,9 +391,10 @@ bench
     '--model <id|manifest.json>',
     'the model to measure: an installed one, or a manifest file (default: the bundled one)',
   )
+  .option('--rerank', 're-rank by neighbourhoods (default: as the model is measured to do best)')
   .option('--no-rerank', 'rank by plain cosine similarity (no neighbourhood re-ranking)')
   .option('--json', 'print as JSON')
-  .action(async (dir: string, o: CommonOptions & { model?: string; rerank: boolean }) => {
+  .action(async (dir: string, o: CommonOptions & { model?: string; rerank?: boolean }) => {
     // A manifest file is measured as it is, without installing it.
     const manifestFile = o.model?.endsWith('.json') ? path.resolve(o.model) : undefined;
     const models = modelRegistry(o);
@@ -411,7 +413,7 @@ bench
         ...(model ? { initialModel: model } : {}),
       },
       ...(model ? { model } : {}),
-      rerank: o.rerank,
+      ...(o.rerank !== undefined ? { rerank: o.rerank } : {}),
       ...(o.library ? { libraryPath: path.resolve(o.library) } : {}),
       log: (line) => console.error(line),
     });

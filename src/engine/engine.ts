@@ -344,7 +344,7 @@ export class Engine {
     const hits = this.search(slot).searchSync(vector!, {
       k: req.k,
       collapse: req.collapse,
-      rerank: req.rerank,
+      rerank: req.rerank ?? slot.manifest.rerank ?? false,
       ...(within ? { within } : {}),
       ...(req.ef !== undefined ? { ef: req.ef } : {}),
     });

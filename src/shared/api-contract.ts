@@ -32,8 +32,8 @@ export const searchQuerySchema = z.strictObject({
   crop: cropSchema.optional(),
   k: z.number().int().min(1).max(10_000).default(50),
   collapse: z.boolean().default(true),
-  /** Re-rank by neighbourhood expansion (off: plain cosine similarity order). */
-  rerank: z.boolean().default(true),
+  /** Re-rank by neighbourhood expansion (off: plain cosine similarity order; default: the model's choice). */
+  rerank: z.boolean().optional(),
   /** Only results inside these library folders. */
   folders: z.array(pathSchema).max(1000).optional(),
   /** Answer with this model instead of the active one (its index must cover every photo). */

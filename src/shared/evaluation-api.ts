@@ -23,8 +23,8 @@ export const searchConfigurationSchema = z.strictObject({
   model: modelIdSchema.optional(),
   ef: z.number().int().min(1).max(10_000).optional(),
   collapse: z.boolean().default(true),
-  /** Neighbourhood re-ranking (query expansion + database-side augmentation). */
-  rerank: z.boolean().default(true),
+  /** Neighbourhood re-ranking (query expansion + database-side augmentation); default: the model's choice. */
+  rerank: z.boolean().optional(),
   crop: z.enum(['use', 'ignore']).default('use'),
   k: z.number().int().min(1).max(1000).default(20),
 });

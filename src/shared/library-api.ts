@@ -31,8 +31,8 @@ export const searchRequestSchema = z.object({
   ef: z.number().int().min(1).max(10_000).optional(),
   /** Answer with this model's index instead of the active one's (it must cover every photo). */
   model: modelIdSchema.optional(),
-  /** Re-rank by neighbourhood expansion (query expansion + database-side augmentation). */
-  rerank: z.boolean().default(true),
+  /** Re-rank by neighbourhood expansion (query expansion + database-side augmentation); default: the model's choice. */
+  rerank: z.boolean().optional(),
 });
 export type SearchRequest = z.input<typeof searchRequestSchema>;
 

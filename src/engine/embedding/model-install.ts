@@ -36,6 +36,7 @@ export interface InstallFileOptions {
 export interface TfliteTuning {
   resize?: ModelManifest['input']['resize'];
   postprocess?: ModelManifest['postprocess'];
+  rerank?: boolean;
 }
 
 export const MODEL_FILE_NAME = 'model.onnx';
@@ -255,7 +256,13 @@ function convertTflite(
       ...(tuning.resize ? { resize: tuning.resize } : {}),
       ...(tuning.postprocess ? { postprocess: tuning.postprocess } : {}),
     });
-    return { onnx: converted.onnx, description: converted.manifest };
+    return {
+      onnx: converted.onnx,
+      description: {
+        ...converted.manifest,
+        ...(tuning.rerank !== undefined ? { rerank: tuning.rerank } : {}),
+      },
+    };
   } catch (err) {
     if (!(err instanceof TfliteModelError)) throw err;
     throw new ModelInstallError(

@@ -61,6 +61,12 @@ export const modelDescriptionSchema = z.object({
   source: z.string().optional(),
   /** What the model is good and bad at, in plain words (shown next to it in Settings). */
   notes: z.string().optional(),
+  /**
+   * Whether searches re-rank by neighbourhood expansion by default (search/neighbour-expansion.ts).
+   * It pays off only where similarities spread out enough to tell neighbours apart, so it is a
+   * measured choice per model (BENCHMARKS.md, "Re-ranking"); off when absent.
+   */
+  rerank: z.boolean().optional(),
   /** sha256 of the file the person gives, when known: the install refuses any other file. */
   sha256: sha256Schema.optional(),
   /** Size in bytes of the file the person gives, when known: a shorter one is reported as truncated. */

@@ -80,7 +80,7 @@ export async function runQualityBenchmark(opts: {
   libraryPath?: string;
   /** The model to measure (installed, or the config's default); the library is switched to it first. */
   model?: string;
-  /** Neighbourhood re-ranking (the search default) or plain cosine ranking. */
+  /** Neighbourhood re-ranking on or off (default: the model's choice). */
   rerank?: boolean;
   log?: (line: string) => void;
 }): Promise<QualityReport> {
@@ -109,7 +109,7 @@ export async function runQualityBenchmark(opts: {
         imagePath: q,
         k: set.paths.length,
         collapse: false,
-        rerank: opts.rerank ?? true,
+        ...(opts.rerank !== undefined ? { rerank: opts.rerank } : {}),
         folders: [opts.datasetDir],
       });
       rankings.set(
@@ -121,7 +121,8 @@ export async function runQualityBenchmark(opts: {
     }
     const model = scoreRankings(set, rankings);
     const baseline = scoreRankings(set, await histogramRankings(set.paths));
-    const name = `${engine.manifest.id}${opts.rerank === false ? ' (no re-ranking)' : ''}`;
+    const reranking = opts.rerank === undefined ? '' : opts.rerank ? ' (re-ranked)' : ' (no re-ranking)';
+    const name = `${engine.manifest.id}${reranking}`;
     const meanQueryMs = queryMs / set.paths.length;
     const fmt = (s: QualityScores): string =>
       `${s.ns.toFixed(3).padStart(6)}  ${s.map.toFixed(3).padStart(6)}  ${s.p10.toFixed(3).padStart(6)}`;

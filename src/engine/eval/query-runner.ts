@@ -96,7 +96,7 @@ export class QueryRunner {
     const response = await engine.searchByImageBytes(bytes, {
       k: k + 1,
       collapse: config.collapse,
-      rerank: config.rerank,
+      ...(config.rerank !== undefined ? { rerank: config.rerank } : {}),
       label,
       ...(crop && config.crop === 'use' ? { crop } : {}),
       ...(config.ef !== undefined ? { ef: config.ef } : {}),

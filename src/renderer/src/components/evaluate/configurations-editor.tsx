@@ -7,7 +7,7 @@ function describe(c: SearchConfigurationInput): string {
     c.model ? `model ${c.model}` : 'active model',
     c.ef ? `ef ${c.ef}` : null,
     c.collapse === false ? 'near-duplicates listed' : 'near-duplicates grouped',
-    c.rerank === false ? 'plain similarity order' : 're-ranked',
+    c.rerank === undefined ? null : c.rerank ? 're-ranked' : 'plain similarity order',
     c.crop === 'ignore' ? 'whole photo' : 'with crop',
     `top ${c.k ?? 20}`,
   ];
@@ -117,14 +117,20 @@ export function ConfigurationsEditor(): React.JSX.Element {
                   </label>
                 </td>
                 <td>
-                  <label className="checkbox">
-                    <input
-                      type="checkbox"
-                      aria-label={`Re-rank by neighbours in configuration ${n}`}
-                      checked={c.rerank !== false}
-                      onChange={(e) => actions.evaluate.updateConfiguration(i, { rerank: e.target.checked })}
-                    />
-                  </label>
+                  <select
+                    className="select"
+                    aria-label={`Re-ranking by neighbours in configuration ${n}`}
+                    value={c.rerank === undefined ? 'model' : c.rerank ? 'on' : 'off'}
+                    onChange={(e) =>
+                      actions.evaluate.updateConfiguration(i, {
+                        rerank: e.target.value === 'model' ? undefined : e.target.value === 'on',
+                      })
+                    }
+                  >
+                    <option value="model">As the model does best</option>
+                    <option value="on">On</option>
+                    <option value="off">Off</option>
+                  </select>
                 </td>
                 <td>
                   <select
