@@ -10,6 +10,7 @@ import {
 import { type SearchHit, SimilarSearch } from '../../../src/engine/search/similar-search.ts';
 import { makeTempDir, seededRandom } from '../../fixtures/synthetic-photos.ts';
 import {
+  axis,
   bruteForceTopK,
   cosine,
   nearVector,
@@ -290,5 +291,29 @@ describe('SimilarSearch', () => {
         [burst[0]!, burst.at(-1)!].sort(),
       );
     });
+  });
+
+  it('re-ranks by neighbourhoods through the real index when asked, within the folder filter', () => {
+    // Kind A (folder /photos/a) and kind B stretching towards A, whose nearest photo to the query
+    // ranks above the least typical A photo by plain similarity (see neighbour-expansion.test.ts).
+    const mix = (x: Float32Array, wx: number, y: Float32Array, wy: number): Float32Array =>
+      normalize(x.map((v, i) => wx * v + wy * y[i]!));
+    // Three orthogonal directions, so the geometry below holds whatever the noise.
+    const [a, b, c] = [0, 1, 2].map((k) => axis(k)) as [Float32Array, Float32Array, Float32Array];
+    const kindA = [0, 1, 2, 3].map(() => lib.add(nearVector(a, 0.1, rnd), { folder: '/photos/a' }));
+    const atypicalA = lib.add(mix(a, 1, c, 1), { folder: '/photos/a' });
+    const lookAlike = lib.add(mix(b, 1, a, 1.5), { folder: '/photos/b' });
+    for (let i = 0; i < 4; i++) lib.add(nearVector(mix(b, 1, a, 0.6), 0.1, rnd), { folder: '/photos/b' });
+    const query = nearVector(a, 0.1, rnd);
+
+    const plain = hitIds(search.searchSync(query, { k: 6, collapse: false }));
+    expect(plain.indexOf(lookAlike)).toBeLessThan(plain.indexOf(atypicalA));
+    const reranked = search.searchSync(query, { k: 6, collapse: false, rerank: true });
+    expect(new Set(hitIds(reranked).slice(0, 5))).toEqual(new Set([...kindA, atypicalA]));
+    expect(reranked.map((h) => h.rank)).toEqual([1, 2, 3, 4, 5, 6]);
+
+    const onlyB = search.searchSync(query, { k: 3, collapse: false, rerank: true, within: ['/photos/b'] });
+    expect(onlyB.every((h) => h.image.path.startsWith('/photos/b/'))).toBe(true);
+    expect(onlyB).toHaveLength(3);
   });
 });
