@@ -191,18 +191,7 @@ function readOptions(r: CheckedReader, op: number, code: number, where: string):
   switch (code) {
     case BuiltinOperator.CONV_2D: {
       const t = expect(BuiltinOptionsType.Conv2DOptions, 'Conv2DOptions');
-      const s = Slot.Conv2DOptions;
-      return {
-        kind: 'conv',
-        conv: {
-          padding: padding(r.int8(t, s.padding, 0), where),
-          strideW: positive(r.int32(t, s.strideW, 0), `${where} stride_w`),
-          strideH: positive(r.int32(t, s.strideH, 0), `${where} stride_h`),
-          dilationW: positive(r.int32(t, s.dilationW, 1), `${where} dilation_w_factor`),
-          dilationH: positive(r.int32(t, s.dilationH, 1), `${where} dilation_h_factor`),
-          activation: activation(r.int8(t, s.fusedActivation, 0), where),
-        },
-      };
+      return { kind: 'conv', conv: readConv(r, t, Slot.Conv2DOptions, where) };
     }
     case BuiltinOperator.DEPTHWISE_CONV_2D: {
       const t = expect(BuiltinOptionsType.DepthwiseConv2DOptions, 'DepthwiseConv2DOptions');
@@ -210,14 +199,7 @@ function readOptions(r: CheckedReader, op: number, code: number, where: string):
       return {
         kind: 'depthwise',
         depthMultiplier: r.int32(t, s.depthMultiplier, 0),
-        conv: {
-          padding: padding(r.int8(t, s.padding, 0), where),
-          strideW: positive(r.int32(t, s.strideW, 0), `${where} stride_w`),
-          strideH: positive(r.int32(t, s.strideH, 0), `${where} stride_h`),
-          dilationW: positive(r.int32(t, s.dilationW, 1), `${where} dilation_w_factor`),
-          dilationH: positive(r.int32(t, s.dilationH, 1), `${where} dilation_h_factor`),
-          activation: activation(r.int8(t, s.fusedActivation, 0), where),
-        },
+        conv: readConv(r, t, s, where),
       };
     }
     case BuiltinOperator.AVERAGE_POOL_2D: {
@@ -260,6 +242,27 @@ function readOptions(r: CheckedReader, op: number, code: number, where: string):
     default:
       return { kind: 'none' };
   }
+}
+
+/** Conv2DOptions and DepthwiseConv2DOptions share these fields, at different slots. */
+interface ConvSlots {
+  padding: number;
+  strideW: number;
+  strideH: number;
+  dilationW: number;
+  dilationH: number;
+  fusedActivation: number;
+}
+
+function readConv(r: CheckedReader, t: number, s: ConvSlots, where: string): ConvOptions {
+  return {
+    padding: padding(r.int8(t, s.padding, 0), where),
+    strideW: positive(r.int32(t, s.strideW, 0), `${where} stride_w`),
+    strideH: positive(r.int32(t, s.strideH, 0), `${where} stride_h`),
+    dilationW: positive(r.int32(t, s.dilationW, 1), `${where} dilation_w_factor`),
+    dilationH: positive(r.int32(t, s.dilationH, 1), `${where} dilation_h_factor`),
+    activation: activation(r.int8(t, s.fusedActivation, 0), where),
+  };
 }
 
 function padding(value: number, where: string): PaddingMode {
