@@ -6,16 +6,15 @@ import sharp from 'sharp';
 import {
   indexWithCli,
   makePhotoLibrary,
-  missingPrerequisite,
   type PhotoLibrary,
+  prerequisiteProblem,
   repoRoot,
   type RunningServer,
   saveScreenshot,
   startServe,
 } from './serve-fixture.ts';
 
-const problem = missingPrerequisite();
-if (problem) console.warn(`Skipping the end-to-end tests in ${import.meta.filename}: ${problem}`);
+const problem = prerequisiteProblem(import.meta.filename);
 
 const cliEntry = path.join(repoRoot, 'bin', 'lookalike.cjs');
 

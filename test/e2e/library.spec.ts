@@ -3,15 +3,14 @@ import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import {
   makePhotoLibrary,
-  missingPrerequisite,
   type PhotoLibrary,
+  prerequisiteProblem,
   type RunningServer,
   saveScreenshot,
   startServe,
 } from './serve-fixture.ts';
 
-const problem = missingPrerequisite();
-if (problem) console.warn(`Skipping the end-to-end tests in ${import.meta.filename}: ${problem}`);
+const problem = prerequisiteProblem(import.meta.filename);
 
 interface ProgressSeen {
   maxDone: number;

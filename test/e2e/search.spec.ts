@@ -5,15 +5,14 @@ import sharp from 'sharp';
 import {
   indexWithCli,
   makePhotoLibrary,
-  missingPrerequisite,
   type PhotoLibrary,
+  prerequisiteProblem,
   type RunningServer,
   saveScreenshot,
   startServe,
 } from './serve-fixture.ts';
 
-const problem = missingPrerequisite();
-if (problem) console.warn(`Skipping the end-to-end tests in ${import.meta.filename}: ${problem}`);
+const problem = prerequisiteProblem(import.meta.filename);
 
 test.describe('Search', () => {
   test.skip(problem !== null, `End-to-end tests skipped: ${problem}`);

@@ -11,8 +11,17 @@ export const ukbenchDir = path.resolve(repoRoot, '..', 'shared', 'data', 'ukbenc
 export const chromiumPath = process.env.LOOKALIKE_CHROMIUM ?? '/usr/bin/chromium';
 const cliEntry = path.join(repoRoot, 'bin', 'lookalike.cjs');
 
-/** Why the suite cannot run here, or null when it can. */
-export function missingPrerequisite(): string | null {
+/**
+ * Why a spec cannot run here, or null when it can; said once on the console too, so that a run
+ * that skipped everything is not mistaken for one that passed.
+ */
+export function prerequisiteProblem(specFile: string): string | null {
+  const problem = missingPrerequisite();
+  if (problem) console.warn(`Skipping the end-to-end tests in ${specFile}: ${problem}`);
+  return problem;
+}
+
+function missingPrerequisite(): string | null {
   if (!existsSync(path.join(ukbenchDir, 'manifest.tsv'))) {
     return `the shared UKBench photos are not at ${ukbenchDir}; the end-to-end tests need them`;
   }

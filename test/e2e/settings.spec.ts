@@ -5,16 +5,15 @@ import { type LoopbackFileServer, startFileServer } from '../fixtures/loopback-f
 import {
   indexWithCli,
   makePhotoLibrary,
-  missingPrerequisite,
   type PhotoLibrary,
+  prerequisiteProblem,
   repoRoot,
   type RunningServer,
   saveScreenshot,
   startServe,
 } from './serve-fixture.ts';
 
-const problem = missingPrerequisite();
-if (problem) console.warn(`Skipping the end-to-end tests in ${import.meta.filename}: ${problem}`);
+const problem = prerequisiteProblem(import.meta.filename);
 
 /** The ImageNet MobileNetV2 shared with the team (../shared/models/README.md); never copied into the repository. */
 const sharedTflite = path.resolve(repoRoot, '..', 'shared', 'models', 'mobilenet_v2_1.0_224_quant.tflite');
