@@ -21,7 +21,8 @@ export function prerequisiteProblem(specFile: string): string | null {
   return problem;
 }
 
-function missingPrerequisite(): string | null {
+/** Why the suite cannot run here, or null when it can. */
+export function missingPrerequisite(): string | null {
   if (!existsSync(path.join(ukbenchDir, 'manifest.tsv'))) {
     return `the shared UKBench photos are not at ${ukbenchDir}; the end-to-end tests need them`;
   }
