@@ -1,12 +1,12 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, writeScene } from '../fixtures/synthetic-photos.ts';
-import { repoRoot } from './bridge-fixture.ts';
+import { startServeProcess } from './serve-process.ts';
 
 const tmp = makeTempDir('lookalike-serve-watch-');
-let child: ChildProcessWithoutNullStreams | undefined;
+let child: ChildProcess | undefined;
 afterAll(() => {
   child?.kill('SIGKILL');
   tmp.cleanup();
@@ -54,31 +54,9 @@ describe('lookalike serve follows the library folders', () => {
   it('indexes photos dropped in, forgets deleted ones, tells the page, and stops cleanly', async () => {
     const photos = path.join(tmp.dir, 'Photos');
     for (let n = 0; n < 3; n++) await writeScene(path.join(photos, `scene-${n}.jpg`), 500 + n, 'jpeg');
-    child = spawn(
-      process.execPath,
-      [
-        path.join(repoRoot, 'src', 'cli', 'main.ts'),
-        'serve',
-        '--library',
-        path.join(tmp.dir, 'library.db'),
-        '--device',
-        'cpu',
-      ],
-      { cwd: repoRoot, env: { ...process.env, NODE_NO_WARNINGS: '1' }, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    const url = await new Promise<URL>((resolve, reject) => {
-      child!.stdout.on('data', (c: Buffer) => {
-        stdout += c.toString();
-        const m = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(stdout);
-        if (m) resolve(new URL(m[1]!));
-      });
-      void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-    });
-    const token = url.searchParams.get('token')!;
+    const serve = await startServeProcess(path.join(tmp.dir, 'library.db'));
+    child = serve.child;
+    const { url, token, exited } = serve;
     const call = async <T>(method: string, body: unknown = {}): Promise<T> => {
       const res = await fetch(`${url.origin}/api/${method}`, {
         method: 'POST',
@@ -131,7 +109,7 @@ describe('lookalike serve follows the library folders', () => {
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/SIGINT: stopping/);
+    expect(serve.stderr()).toMatch(/SIGINT: stopping/);
     child = undefined;
   });
 });
