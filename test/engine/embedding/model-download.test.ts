@@ -42,6 +42,14 @@ afterEach(() => {
   server.behaviour.etag = '"v1"';
 });
 
+/** A download the server cuts off after `bytes`, not retried: it leaves a part on disk and yields its error. */
+async function interruptedDownload(file: string, bytes: number): Promise<unknown> {
+  server.behaviour.dropAfter = bytes;
+  return downloadFile({ url: server.url, dest: file, sha256: sha, env: noProxy, retries: 0 }).catch(
+    (e: unknown) => e,
+  );
+}
+
 describe('downloading a file', () => {
   it('downloads the whole file with progress and leaves only the verified file', async () => {
     const file = dest();
@@ -68,14 +76,7 @@ describe('downloading a file', () => {
 
   it('resumes an interrupted download with a Range request, and the bytes match', async () => {
     const file = dest();
-    server.behaviour.dropAfter = 600_000;
-    const first = await downloadFile({
-      url: server.url,
-      dest: file,
-      sha256: sha,
-      env: noProxy,
-      retries: 0,
-    }).catch((e: unknown) => e);
+    const first = await interruptedDownload(file, 600_000);
     expect(first).toBeInstanceOf(DownloadError);
     expect((first as DownloadError).reason).toBe('network');
     expect(existsSync(file)).toBe(false);
@@ -107,10 +108,7 @@ describe('downloading a file', () => {
 
   it('starts over cleanly when the server ignores Range', async () => {
     const file = dest();
-    server.behaviour.dropAfter = 500_000;
-    await downloadFile({ url: server.url, dest: file, sha256: sha, env: noProxy, retries: 0 }).catch(
-      () => undefined,
-    );
+    await interruptedDownload(file, 500_000);
     expect(statSync(`${file}.part`).size).toBeGreaterThan(0);
     server.behaviour.ranges = false;
     const result = await downloadFile({ url: server.url, dest: file, sha256: sha, env: noProxy });
@@ -121,10 +119,7 @@ describe('downloading a file', () => {
 
   it('starts over when the file changed on the server since the interruption (If-Range)', async () => {
     const file = dest();
-    server.behaviour.dropAfter = 500_000;
-    await downloadFile({ url: server.url, dest: file, sha256: sha, env: noProxy, retries: 0 }).catch(
-      () => undefined,
-    );
+    await interruptedDownload(file, 500_000);
     server.behaviour.etag = '"v2"';
     const result = await downloadFile({ url: server.url, dest: file, sha256: sha, env: noProxy });
     expect(server.requests[1]!.headers['if-range']).toBe('"v1"');
