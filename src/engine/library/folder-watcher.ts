@@ -228,10 +228,14 @@ export class FolderWatcher {
             const summary = await this.library.updateFiles(files, progress, this.control);
             this.emit({ type: 'updated', summary, paths: files.length });
           }
-          if (dirs.length > 0) {
+          const found = dirs.flatMap((d) => filesUnder(d).filter((p) => !this.isIgnoredBelow(p, d)));
+          if (dirs.length > 0 && found.some((f) => this.isStillChanging(f))) {
+            // A folder still being written into (a camera import, a copy in progress) is read once
+            // its files have stopped changing, as single files are: never half-written.
+            this.recheckLater(dirs, this.options.stableMs);
+          } else if (dirs.length > 0) {
             // indexFolders would add the subfolder as a library folder; refresh the library instead,
             // which reads only what changed.
-            const found = dirs.flatMap((d) => filesUnder(d).filter((p) => !this.isIgnoredBelow(p, d)));
             const summary = await this.library.refreshLibrary(progress, this.control);
             this.emit({ type: 'updated', summary, paths: dirs.length });
             this.recheckLater(found);
@@ -265,18 +269,21 @@ export class FolderWatcher {
    * the file stops changing). A file deleted within that wait gets no event at all (the watcher
    * drops both), so the files read this way are looked at again once their events would be due.
    */
-  private recheckLater(files: string[]): void {
-    if (files.length === 0 || this.closed) return;
-    const timer = setTimeout(
-      () => {
-        this.rechecks.delete(timer);
-        for (const f of files) this.pendingFiles.add(f);
-        this.schedule();
-      },
-      2 * this.options.stableMs + this.options.batchMs,
-    );
+  private recheckLater(paths: string[], afterMs = 2 * this.options.stableMs + this.options.batchMs): void {
+    if (paths.length === 0 || this.closed) return;
+    const timer = setTimeout(() => {
+      this.rechecks.delete(timer);
+      for (const p of paths) this.pendingFiles.add(p);
+      this.schedule();
+    }, afterMs);
     timer.unref();
     this.rechecks.add(timer);
+  }
+
+  /** Whether a file changed within the stability window (it may still be being written). */
+  private isStillChanging(file: string): boolean {
+    const s = statSync(file, { throwIfNoEntry: false });
+    return s !== undefined && Date.now() - s.mtimeMs < this.options.stableMs;
   }
 
   private markUnavailable(folder: string): void {
