@@ -76,7 +76,7 @@ export class SimilarSearch {
         : plain;
 
       const groups = options.collapse
-        ? collapseNearDuplicates(scored, options.duplicateThreshold ?? DEFAULT_DUPLICATE_THRESHOLD)
+        ? collapseNearDuplicates(scored, options.duplicateThreshold ?? DEFAULT_DUPLICATE_THRESHOLD, options.k)
         : scored.map((lead) => ({ lead, members: [] }));
       // A long burst can fold every candidate into a few groups: while the graph may hold
       // more (it returned all that was asked), ask for twice as many.

@@ -73,6 +73,24 @@ describe('collapseNearDuplicates', () => {
     expect(DEFAULT_DUPLICATE_THRESHOLD).toBeGreaterThan(0.9);
     expect(collapseNearDuplicates([])).toEqual([]);
   });
+
+  it('with a group limit, gives exactly the first groups of the full grouping', () => {
+    const rnd = seededRandom(5);
+    const bases = Array.from({ length: 30 }, () => randomUnitVector(rnd));
+    // Bursts: several near-copies of each base, shuffled into one ranking.
+    const photos = bases.flatMap((b, i) =>
+      Array.from({ length: 1 + (i % 4) }, (_, j) => nearVector(b, j === 0 ? 0 : 0.05, rnd)),
+    );
+    const query = randomUnitVector(rnd);
+    const ranked = photos
+      .map((vector, id) => ({ id, vector, score: dot(query, vector) }))
+      .sort((x, y) => y.score - x.score);
+    const full = collapseNearDuplicates(ranked, TEST_THRESHOLD);
+    expect(full.some((g) => g.members.length > 0)).toBe(true);
+    for (const limit of [1, 7, 20, 30, 100]) {
+      expect(collapseNearDuplicates(ranked, TEST_THRESHOLD, limit)).toEqual(full.slice(0, limit));
+    }
+  });
 });
 
 describe('SimilarSearch', () => {
