@@ -13,6 +13,8 @@ import {
   startServe,
 } from './serve-fixture.ts';
 
+/** UKBench groups (4 photos each) in the models suite's library. */
+const PHOTO_GROUPS = 125;
 const problem = prerequisiteProblem(import.meta.filename);
 
 /** The ImageNet MobileNetV2 shared with the team (../shared/models/README.md); never copied into the repository. */
@@ -63,8 +65,9 @@ test.describe('Settings: models', () => {
   }
 
   test.beforeAll(async () => {
-    // 100 photos: enough that a switch of model takes a few seconds to re-embed.
-    lib = makePhotoLibrary(25);
+    // 500 photos: a switch of model takes several seconds to re-embed even on a fast, idle
+    // machine, so it can be seen under way and paused.
+    lib = makePhotoLibrary(PHOTO_GROUPS);
     indexWithCli(lib);
     modelsDir = path.join(lib.dir, 'models');
     mkdirSync(modelsDir);
@@ -189,9 +192,9 @@ test.describe('Settings: models', () => {
     await expect(
       page.getByRole('banner').getByRole('button', { name: /^Model switch paused at \d+%$/ }),
     ).toBeVisible();
-    await expect(bar).toHaveAttribute('aria-valuemax', '100');
+    await expect(bar).toHaveAttribute('aria-valuemax', String(PHOTO_GROUPS * 4));
     const heldAt = Number(await bar.getAttribute('aria-valuenow'));
-    expect(heldAt).toBeLessThan(100);
+    expect(heldAt).toBeLessThan(PHOTO_GROUPS * 4);
 
     // Meanwhile every search answers, with the model whose index is complete.
     for (let i = 0; i < 3; i++) {
