@@ -1,4 +1,4 @@
-import type { PaddingMode } from './tflite-reader.ts';
+import type { PaddingMode, TfliteOptions } from './tflite-reader.ts';
 
 export interface WindowGeometry {
   outH: number;
@@ -18,6 +18,19 @@ export interface WindowSpec {
   dilationH: number;
   dilationW: number;
   padding: PaddingMode;
+}
+
+/** The window of a pooling operator (pools have no dilation). */
+export function poolWindow(o: Extract<TfliteOptions, { kind: 'pool' }>): WindowSpec {
+  return {
+    kernelH: o.filterH,
+    kernelW: o.filterW,
+    strideH: o.strideH,
+    strideW: o.strideW,
+    dilationH: 1,
+    dilationW: 1,
+    padding: o.padding,
+  };
 }
 
 /** Output size and padding of a convolution or pooling window over an input of inH × inW. */

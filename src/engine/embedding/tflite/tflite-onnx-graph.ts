@@ -12,7 +12,7 @@ import {
   type Graph,
 } from '../keras-to-onnx.ts';
 import type { CutPoint } from './tflite-cut-point.ts';
-import { windowGeometry, type WindowSpec } from './tflite-geometry.ts';
+import { poolWindow, windowGeometry, type WindowSpec } from './tflite-geometry.ts';
 import {
   activationQuant,
   biasValues,
@@ -157,15 +157,7 @@ export function emitFeatureExtractor(
         if (xq.scale !== oq.scale || xq.zeroPoint !== oq.zeroPoint) {
           throw unsupported(`${where}: input and output are quantized differently`);
         }
-        const spec: WindowSpec = {
-          kernelH: o.filterH,
-          kernelW: o.filterW,
-          strideH: o.strideH,
-          strideW: o.strideW,
-          dilationH: 1,
-          dilationW: 1,
-          padding: o.padding,
-        };
+        const spec = poolWindow(o);
         const g = checkedGeometry(x, out, spec, x.shape[3]!, where);
         // count_include_pad = 0 (the default): padded cells are left out of the average, as in TensorFlow Lite.
         const pooled = addNode(graph, 'AveragePool', tag, [nchw(valueOf(x.index, where), where).name], tag, [

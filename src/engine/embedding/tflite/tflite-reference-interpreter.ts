@@ -5,7 +5,7 @@ import {
   roundHalfAway,
   type QuantizedMultiplier,
 } from './tflite-fixed-point.ts';
-import { windowGeometry, type WindowGeometry } from './tflite-geometry.ts';
+import { poolWindow, windowGeometry, type WindowGeometry } from './tflite-geometry.ts';
 import {
   activationQuant,
   biasValues,
@@ -232,15 +232,7 @@ function averagePool(
   const [, inH, inW, ch] = xt.shape as [number, number, number, number];
   const oq = activationQuant(out, where);
   const [lo, hi] = activationRange(o.activation, oq, where);
-  const g = windowGeometry(inH, inW, {
-    kernelH: o.filterH,
-    kernelW: o.filterW,
-    strideH: o.strideH,
-    strideW: o.strideW,
-    dilationH: 1,
-    dilationW: 1,
-    padding: o.padding,
-  });
+  const g = windowGeometry(inH, inW, poolWindow(o));
   const result = new Uint8Array(g.outH * g.outW * ch);
   for (let oy = 0; oy < g.outH; oy++) {
     const y0 = oy * o.strideH - g.padTop;
