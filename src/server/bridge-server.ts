@@ -6,7 +6,7 @@ import { apiMethods, isApiMethod } from '../shared/api-contract.ts';
 import { ApiError } from '../shared/api-errors.ts';
 import { parseImageQuery } from '../shared/image-url.ts';
 import { EventStreams } from './event-stream.ts';
-import { sendApiError, sendError, sendJson } from './http-responses.ts';
+import { sendApiError, sendError, sendJson, setServerTiming } from './http-responses.ts';
 import {
   isTrustedOrigin,
   newAccessToken,
@@ -81,11 +81,16 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     } else {
       request = await readJsonBody(req, MAX_JSON_BYTES);
     }
-    sendJson(res, 200, await dispatchApiCall(service, name, request));
+    const started = performance.now();
+    const result = await dispatchApiCall(service, name, request);
+    setServerTiming(res, started);
+    sendJson(res, 200, result);
   }
 
   async function sendImage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const started = performance.now();
     const image = await service.image(parseImageQuery(url.searchParams, ['token']));
+    setServerTiming(res, started);
     const headers = {
       etag: image.etag,
       'cache-control': 'private, no-cache',

@@ -25,6 +25,14 @@ export function httpStatusFor(code: ApiErrorCode): number {
   }
 }
 
+/**
+ * How long the app itself took to answer (a standard header the browser's developer tools and
+ * resource timing show), apart from the time on the network and in the queue before it.
+ */
+export function setServerTiming(res: ServerResponse, startedAt: number): void {
+  res.setHeader('server-timing', `app;dur=${(performance.now() - startedAt).toFixed(1)}`);
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {

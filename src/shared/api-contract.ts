@@ -38,6 +38,11 @@ export const searchQuerySchema = z.strictObject({
   folders: z.array(pathSchema).max(1000).optional(),
   /** Answer with this model instead of the active one (its index must cover every photo). */
   model: modelIdSchema.optional(),
+  /**
+   * The first screen of a search whose full answer is asked for right after: answered the same
+   * way, but not logged as an impression (the full answer is what the person is shown).
+   */
+  provisional: z.boolean().optional(),
 });
 export type SearchQuery = z.input<typeof searchQuerySchema>;
 

@@ -166,6 +166,22 @@ describe('search', () => {
     expect(onlyB.results.every((r) => r.path.startsWith(path.join(f.photos, 'b') + path.sep))).toBe(true);
   });
 
+  it('logs a search as an impression unless it is a provisional first screen, and says its own time', async () => {
+    const query = { kind: 'library', path: f.scene(8) };
+    const clickThrough = async (): Promise<number> =>
+      ((await (await f.call('evalClickThrough', {})).json()) as { impressions: number }).impressions;
+    const before = await clickThrough();
+    const res = await f.call('search', { query, k: 2, provisional: true });
+    expect(res.headers.get('server-timing')).toMatch(/^app;dur=\d+(\.\d)?$/);
+    const firstScreen = (await res.json()) as SearchResponse;
+    expect(firstScreen.impressionId).toBeUndefined();
+    expect(await clickThrough()).toBe(before);
+    const full = await search({ query, k: 4 });
+    expect(full.results.slice(0, 2)).toEqual(firstScreen.results);
+    expect(full.impressionId).toBeGreaterThan(0);
+    expect(await clickThrough()).toBe(before + 1);
+  });
+
   it('says when an uploaded query is no longer kept', async () => {
     const res = await f.call('search', { query: { kind: 'upload', id: 'no-such-upload-id' } });
     expect(res.status).toBe(404);

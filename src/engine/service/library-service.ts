@@ -13,6 +13,7 @@ import type { EvaluationHandlers, EvaluationMethodName } from '../../shared/eval
 import { ApiError } from '../../shared/api-errors.ts';
 import { IMAGE_SIZE_PIXELS, type ImageRequest } from '../../shared/image-url.ts';
 import type { IndexingState } from '../../shared/indexing-state.ts';
+import type { SearchResponse } from '../../shared/library-api.ts';
 import type { Engine } from '../engine.ts';
 import { probeImage, renderPreview } from '../imaging/image-preview.ts';
 import { ImageSkip } from '../imaging/skip-reason.ts';
@@ -213,16 +214,20 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
     });
   }
 
-  async search({ query, ...options }: ApiParsedRequest<'search'>): Promise<ApiResults['search']> {
+  async search({
+    query,
+    provisional,
+    ...options
+  }: ApiParsedRequest<'search'>): Promise<ApiResults['search']> {
     return this.guard(async () => {
       const folders = options.folders?.map((f) => this.absolute(f));
       const rest = { ...options, ...(folders ? { folders } : {}) };
+      const logged = (response: SearchResponse): SearchResponse =>
+        provisional ? response : this.evaluation.logSearch(response);
       if (query.kind === 'upload') {
         const stored = this.uploads.get(query.id);
         if (!stored) throw this.uploadGone();
-        return this.evaluation.logSearch(
-          await this.engine.searchByImageBytes(stored.bytes, { ...rest, label: stored.name }),
-        );
+        return logged(await this.engine.searchByImageBytes(stored.bytes, { ...rest, label: stored.name }));
       }
       const file = this.absolute(query.path);
       if (!(await this.engine.isInsideLibrary(file))) {
@@ -231,7 +236,7 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
           `Only photos inside the library's folders can be searched by path: ${file}`,
         );
       }
-      return this.evaluation.logSearch(await this.engine.searchByImage({ ...rest, imagePath: file }));
+      return logged(await this.engine.searchByImage({ ...rest, imagePath: file }));
     });
   }
 

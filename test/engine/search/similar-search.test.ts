@@ -74,6 +74,49 @@ describe('collapseNearDuplicates', () => {
     expect(collapseNearDuplicates([])).toEqual([]);
   });
 
+  it('forms the same groups as comparing every lead by its whole dot product', () => {
+    // The definition, written plainly: the shortcut must never change a decision.
+    const reference = (ranked: readonly Scored[], threshold: number, maxGroups = Infinity) => {
+      const groups: Array<{ lead: Scored; members: Scored[] }> = [];
+      for (const r of ranked) {
+        const home = groups.find((g) => dot(g.lead.vector, r.vector) >= threshold);
+        if (home) home.members.push(r);
+        else if (groups.length < maxGroups) groups.push({ lead: r, members: [] });
+      }
+      return groups;
+    };
+    const rnd = seededRandom(11);
+    for (const dim of [3, 64, 576]) {
+      const bases = Array.from({ length: 40 }, () => randomUnitVector(rnd, dim));
+      // Bursts at distances straddling the threshold, some vectors slightly off unit length (as
+      // float16-stored vectors are), and exact copies.
+      const photos = bases.flatMap((b, i) =>
+        Array.from({ length: 1 + (i % 5) }, (_, j) => {
+          const v = j === 0 ? b : nearVector(b, [0, 0.03, 0.06, 0.1, 0.2][j]!, rnd);
+          return v.map((x) => x * (1 + (rnd() - 0.5) * 2e-3));
+        }),
+      );
+      const query = randomUnitVector(rnd, dim);
+      const ranked = photos
+        .map((vector, id) => ({ id, vector, score: dot(query, vector) }))
+        .sort((x, y) => y.score - x.score);
+      for (const threshold of [0.9, 0.99, 0.996, 0.9999]) {
+        const ids = (groups: Array<{ lead: Scored; members: Scored[] }>) =>
+          groups.map((g) => [g.lead.id, ...g.members.map((m) => m.id)]);
+        const expected = ids(reference(ranked, threshold));
+        expect(ids(collapseNearDuplicates(ranked, threshold))).toEqual(expected);
+        expect(ids(collapseNearDuplicates(ranked, threshold, 9))).toEqual(
+          ids(reference(ranked, threshold, 9)),
+        );
+        if (threshold === 0.99) expect(expected.length).toBeLessThan(photos.length);
+      }
+      // A pair exactly at the threshold joins (the bound's margin never refuses it).
+      const a = ranked[0]!;
+      const b = { id: -1, vector: a.vector.slice(), score: a.score };
+      expect(collapseNearDuplicates([a, b], dot(a.vector, b.vector))).toHaveLength(1);
+    }
+  });
+
   it('with a group limit, gives exactly the first groups of the full grouping', () => {
     const rnd = seededRandom(5);
     const bases = Array.from({ length: 30 }, () => randomUnitVector(rnd));

@@ -1,10 +1,11 @@
 import type { LookalikeClient } from '../../../shared/api-adapter.ts';
-import type { Crop } from '../../../shared/library-api.ts';
+import type { Crop, SearchResponse } from '../../../shared/library-api.ts';
 import { fileName } from '../format.ts';
 import { resultTiles } from '../state/result-tiles.ts';
 import {
   currentEntry,
   type QuerySource,
+  type SearchEntry,
   type SearchOptions,
   type SearchState,
   type SearchStore,
@@ -18,6 +19,10 @@ const HISTORY_LIMIT = 50;
 /** Files every page can decode itself, up to a size it decodes quickly. */
 const LOCAL_PREVIEW_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif']);
 const LOCAL_PREVIEW_MAX_BYTES = 16 * 1024 * 1024;
+/** A screen of results and more: the grid's 180-pixel tiles fill about 8 × 5 of a 1920 × 1200 display. */
+const FIRST_SCREEN_RESULTS = 60;
+/** The rest of the results is asked for at the latest this long after the first screen arrived. */
+const FIRST_SCREEN_WAIT_MS = 1000;
 
 /** Search view operations: query photos, crop, history, options, and the results' own state. */
 export class SearchActions {
@@ -27,6 +32,7 @@ export class SearchActions {
   private nextEntryId = 1;
   private requestSeq = 0;
   private pending: ReturnType<typeof setTimeout> | undefined;
+  private firstScreen: { answer: number; resolve: () => void } | null = null;
 
   constructor(client: LookalikeClient, store: SearchStore, signals: SearchSignals) {
     this.client = client;
@@ -154,29 +160,71 @@ export class SearchActions {
     const entry = currentEntry(state);
     if (!entry) return;
     const seq = ++this.requestSeq;
-    this.store.set({ phase: 'loading', error: null });
     const { k, collapse, folder } = state.options;
+    const request = {
+      query: entry.source.ref,
+      k,
+      collapse,
+      ...(entry.crop ? { crop: entry.crop } : {}),
+      ...(folder ? { folders: [folder] } : {}),
+    };
+    // The first screen of results is asked for first, and shown while the rest is found: it is
+    // the same as the start of the full answer (the engine ranks and groups in order), and a
+    // fraction of its work.
+    const firstScreen = k > FIRST_SCREEN_RESULTS && !this.signals.answersWhole(request);
+    const asked = this.signals.search(
+      firstScreen ? { ...request, k: FIRST_SCREEN_RESULTS, provisional: true } : request,
+    );
+    this.store.set({ phase: 'loading', error: null });
     try {
-      const response = await this.signals.search(
-        {
-          query: entry.source.ref,
-          k,
-          collapse,
-          ...(entry.crop ? { crop: entry.crop } : {}),
-          ...(folder ? { folders: [folder] } : {}),
-        },
-        entry.source.name,
-      );
+      let response = await asked;
       if (seq !== this.requestSeq) return;
-      this.store.set((s) => ({
-        phase: 'done',
-        response,
-        responseCrop: entry.crop,
-        activeIndex: Math.min(s.activeIndex, Math.max(0, response.results.length - 1)),
-      }));
+      // Fewer than asked for: that is all there is.
+      const more = firstScreen && response.results.length === FIRST_SCREEN_RESULTS;
+      this.show(response, entry, more ? 'more' : 'done', true);
+      if (!more) return;
+      // The rest waits for the first screen's pictures: asked for at once, the engine would find
+      // it while those thumbnails wait.
+      await this.firstScreenOnScreen(this.store.get().answer);
+      if (seq !== this.requestSeq) return;
+      response = await this.signals.search(request);
+      if (seq !== this.requestSeq) return;
+      this.show(response, entry, 'done', false);
     } catch (err) {
       if (seq !== this.requestSeq) return;
       this.store.set({ phase: 'error', error: errorMessage(err) });
     }
+  }
+
+  /** The results grid has the first screen of this answer on screen (its thumbnails decoded or failed). */
+  firstScreenShown(answer: number): void {
+    if (this.firstScreen?.answer === answer) this.firstScreen.resolve();
+  }
+
+  private firstScreenOnScreen(answer: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.firstScreen?.answer === answer) this.firstScreen = null;
+        resolve();
+      };
+      const timer = setTimeout(done, FIRST_SCREEN_WAIT_MS);
+      this.firstScreen = { answer, resolve: done };
+    });
+  }
+
+  private show(
+    response: SearchResponse,
+    entry: SearchEntry,
+    phase: 'more' | 'done',
+    newAnswer: boolean,
+  ): void {
+    this.store.set((s) => ({
+      phase,
+      response,
+      responseCrop: entry.crop,
+      answer: newAnswer ? s.answer + 1 : s.answer,
+      activeIndex: Math.min(s.activeIndex, Math.max(0, response.results.length - 1)),
+    }));
   }
 }

@@ -6,14 +6,15 @@ import type { EvaluateStore } from '../state/evaluate-store.ts';
 
 export type ClickAction = keyof ClickThroughReport['byAction'];
 
-/** Impressions list this many top results; clicks further down are rare and still counted by group. */
-const LOGGED_POSITIONS = 200;
+/** The engine logs this many top positions of a search (a click further down is not counted). */
+const LOGGED_POSITIONS = 1000;
 
 /**
- * Online signals of everyday searching: each search logs what it showed (an impression), and
- * opening, revealing or "find similar" on a result logs a click at its position. When the curator
- * turned interleaving on, searches merge two configurations (team-draft) so clicks credit the one
- * that contributed the photo. Everything stays in the library's database.
+ * Online signals of everyday searching: each search logs what it showed (an impression; the
+ * engine does it as it answers), and opening, revealing or "find similar" on a result logs a click
+ * at its position. When the curator turned interleaving on, searches merge two configurations
+ * (team-draft) so clicks credit the one that contributed the photo. Everything stays in the
+ * library's database.
  */
 export class SearchSignals {
   private readonly client: LookalikeClient;
@@ -27,7 +28,7 @@ export class SearchSignals {
   }
 
   /** Runs a search as the Search view asked for it, interleaved when that is switched on. */
-  async search(request: ApiRequest<'search'>, label: string): Promise<SearchResponse> {
+  async search(request: ApiRequest<'search'>): Promise<SearchResponse> {
     this.impressionId = null;
     this.positions = new Map();
     const pair = this.interleavedPair(request);
@@ -52,17 +53,15 @@ export class SearchSignals {
       };
     }
     const response = await this.client.search(request);
-    const shown = response.results.slice(0, LOGGED_POSITIONS);
-    // Logging must never cost the search: a failure only loses this impression.
-    void this.client
-      .evalLogImpression({
-        query: label,
-        configuration: 'default',
-        results: shown.map((r) => ({ path: r.path, position: r.rank })),
-      })
-      .then(({ impressionId }) => this.remember(impressionId, shown))
-      .catch(() => undefined);
+    // The engine logged what it answered (a provisional first screen is not logged).
+    if (response.impressionId !== undefined)
+      this.remember(response.impressionId, response.results.slice(0, LOGGED_POSITIONS));
     return response;
+  }
+
+  /** Whether this search is answered whole (interleaving merges two complete result lists). */
+  answersWhole(request: ApiRequest<'search'>): boolean {
+    return this.interleavedPair(request) !== null;
   }
 
   /** A result of the latest search was opened, revealed or used for "find similar". */

@@ -34,8 +34,11 @@ export interface SearchState {
   /** Index into history of the entry shown; -1 before the first search. */
   position: number;
   uploading: boolean;
-  phase: 'idle' | 'loading' | 'done' | 'error';
+  /** `more`: the first screen of results is shown and the rest of them is on its way. */
+  phase: 'idle' | 'loading' | 'more' | 'done' | 'error';
   response: SearchResponse | null;
+  /** Counts answers to new searches; the rest of a first screen arriving is the same answer. */
+  answer: number;
   /** The crop the shown response was computed with (it may lag behind the crop being drawn). */
   responseCrop: Crop | null;
   error: string | null;
@@ -59,6 +62,7 @@ export function createSearchStore(): SearchStore {
     uploading: false,
     phase: 'idle',
     response: null,
+    answer: 0,
     responseCrop: null,
     error: null,
     options: { k: 200, collapse: true, folder: null },

@@ -24,7 +24,8 @@ export function ResultsGrid(props: { tiles: ResultTile[] }): React.JSX.Element {
   const actions = useActions();
   const storedActive = useSearch((s) => s.activeIndex);
   const activeIndex = Math.min(storedActive, Math.max(0, tiles.length - 1));
-  const response = useSearch((s) => s.response);
+  const answer = useSearch((s) => s.answer);
+  const more = useSearch((s) => s.phase === 'more');
   const scrollRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
   const focusWanted = useRef(false);
@@ -43,10 +44,25 @@ export function ResultsGrid(props: { tiles: ResultTile[] }): React.JSX.Element {
   });
 
   useLayoutEffect(() => virtualizer.measure(), [rowHeight, virtualizer]);
-  // A new answer starts at the top.
+  // A new answer starts at the top (the rest of a first screen arriving is not a new answer).
   useEffect(() => {
     scrollRef.current?.scrollTo({ top: 0 });
-  }, [response]);
+  }, [answer]);
+
+  // The rest of the results is asked for once the first rows' pictures are on screen.
+  useEffect(() => {
+    if (!more) return;
+    const first = [...(listRef.current?.querySelectorAll<HTMLImageElement>('img.tile-image') ?? [])].filter(
+      (img) => img.loading === 'eager',
+    );
+    let current = true;
+    void Promise.all(first.map((img) => img.decode().catch(() => undefined))).then(() => {
+      if (current) actions.search.firstScreenShown(answer);
+    });
+    return () => {
+      current = false;
+    };
+  }, [more, answer, actions]);
 
   // After keyboard navigation, focus the active tile once its row is rendered.
   useEffect(() => {

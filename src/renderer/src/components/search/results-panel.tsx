@@ -9,6 +9,7 @@ function ResultsHeader(): React.JSX.Element | null {
   const response = useSearch((s) => s.response);
   const phase = useSearch((s) => s.phase);
   const crop = useSearch((s) => s.responseCrop);
+  const uploading = useSearch((s) => s.uploading);
   if (!response) return null;
   const groups = response.results.length;
   const folded = response.results.reduce((n, r) => n + r.duplicates.length, 0);
@@ -19,9 +20,17 @@ function ResultsHeader(): React.JSX.Element | null {
         {folded > 0 ? <span className="muted"> · {formatCount(folded)} near-duplicates grouped</span> : null}
       </h2>
       <span className="results-meta" aria-live="polite">
-        {phase === 'loading' ? (
+        {uploading ? (
+          <>
+            <Spinner small /> Reading the photo…
+          </>
+        ) : phase === 'loading' ? (
           <>
             <Spinner small /> Searching…
+          </>
+        ) : phase === 'more' ? (
+          <>
+            <Spinner small /> Finding more…
           </>
         ) : (
           <>
@@ -46,7 +55,7 @@ export function ResultsPanel(props: { tiles: ResultTile[] }): React.JSX.Element 
   const indexing = useLibrary((s) => s.indexing.phase !== 'idle');
 
   let body: React.JSX.Element;
-  if (uploading) {
+  if (uploading && !response) {
     body = <StatusMessage kind="loading" title="Reading the photo…" />;
   } else if (phase === 'error' && (!response || !hasQuery)) {
     body = (
@@ -105,7 +114,7 @@ export function ResultsPanel(props: { tiles: ResultTile[] }): React.JSX.Element 
 
   return (
     <section
-      className={`results-panel${phase === 'loading' && response ? ' is-stale' : ''}`}
+      className={`results-panel${(phase === 'loading' || uploading) && response ? ' is-stale' : ''}`}
       aria-label="Search results"
     >
       <ResultsHeader />
