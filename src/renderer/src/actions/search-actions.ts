@@ -1,5 +1,6 @@
 import type { LookalikeClient } from '../../../shared/api-adapter.ts';
 import type { Crop, SearchResponse } from '../../../shared/library-api.ts';
+import { ApiError } from '../../../shared/api-errors.ts';
 import { fileName } from '../format.ts';
 import { resultTiles } from '../state/result-tiles.ts';
 import {
@@ -51,6 +52,7 @@ export class SearchActions {
       this.push({
         ref: { kind: 'upload', id: uploaded.id },
         name: uploaded.name,
+        file,
         ...(local ? { localPreview: URL.createObjectURL(file) } : {}),
       });
     } catch (err) {
@@ -155,7 +157,7 @@ export class SearchActions {
     }
   }
 
-  private async execute(): Promise<void> {
+  private async execute(uploadedAgain = false): Promise<void> {
     const state: SearchState = this.store.get();
     const entry = currentEntry(state);
     if (!entry) return;
@@ -192,7 +194,29 @@ export class SearchActions {
       this.show(response, entry, 'done', false);
     } catch (err) {
       if (seq !== this.requestSeq) return;
+      // The engine keeps query photos in memory only: after it restarted, the photo is sent again.
+      const gone = err instanceof ApiError && err.code === 'not-found' && entry.source.ref.kind === 'upload';
+      if (gone && !uploadedAgain && (await this.uploadAgain(entry.source)) && seq === this.requestSeq) {
+        return this.execute(true);
+      }
+      if (seq !== this.requestSeq) return;
       this.store.set({ phase: 'error', error: errorMessage(err) });
+    }
+  }
+
+  /** Sends a query's file again, for every step of the history that searches with it. */
+  private async uploadAgain(source: QuerySource): Promise<boolean> {
+    if (!source.file) return false;
+    try {
+      const bytes = new Uint8Array(await source.file.arrayBuffer());
+      const uploaded = await this.client.uploadQuery({ bytes, name: source.name });
+      const renewed: QuerySource = { ...source, ref: { kind: 'upload', id: uploaded.id } };
+      this.store.set((s) => ({
+        history: s.history.map((e) => (e.source === source ? { ...e, source: renewed } : e)),
+      }));
+      return true;
+    } catch {
+      return false;
     }
   }
 

@@ -12,6 +12,8 @@ export interface QuerySource {
    * for files a page cannot show (the engine renders those).
    */
   localPreview?: string;
+  /** The dropped, pasted or chosen file, to send again if the engine no longer keeps it (it restarted). */
+  file?: Blob;
 }
 
 /** One step of the search history (back/forward): a query photo and the crop on it. */
