@@ -32,7 +32,7 @@ const DISTANCE_CHUNK = 8;
  * pair is refused as soon as a prefix of its distance passes that bound, summed over the
  * coordinates that vary most among these candidates first; pairs that stay within it get the
  * exact dot product. Same groups as comparing every dot product, several times faster
- * (BENCHMARKS.md, "Where the grouped search spends its time").
+ * (BENCHMARKS.md, "First screen first").
  */
 export function collapseNearDuplicates<T extends Scored>(
   ranked: readonly T[],

@@ -47,7 +47,6 @@ export class SearchActions {
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const uploaded = await this.client.uploadQuery({ bytes, name });
-      this.store.set({ uploading: false });
       const local = LOCAL_PREVIEW_TYPES.has(file.type) && file.size <= LOCAL_PREVIEW_MAX_BYTES;
       this.push({
         ref: { kind: 'upload', id: uploaded.id },
@@ -127,6 +126,7 @@ export class SearchActions {
           URL.revokeObjectURL(gone.source.localPreview);
       }
       return {
+        uploading: false,
         history,
         position: history.length - 1,
         expanded: new Set(),
