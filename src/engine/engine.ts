@@ -566,7 +566,8 @@ export class Engine {
    * A photo's thumbnail or preview (longest side at most `longSide`), only for files inside the
    * library's folders: throws OutsideLibraryError for anything else, ImageSkip when unreadable.
    */
-  async thumbnail(filePath: string, longSide: number): Promise<Thumbnail> {
+  /** A library photo's thumbnail; `signal`: the request was abandoned (see ThumbnailCache.get). */
+  async thumbnail(filePath: string, longSide: number, signal?: AbortSignal): Promise<Thumbnail> {
     const access = await checkLibraryFile(filePath, this.libraryAccess());
     switch (access.kind) {
       case 'outside':
@@ -574,7 +575,7 @@ export class Engine {
       case 'missing':
         throw new ImageSkip('vanished', 'the file does not exist (any more)');
       case 'allowed':
-        return this.thumbnails.get(access.realPath, longSide);
+        return this.thumbnails.get(access.realPath, longSide, signal);
     }
   }
 

@@ -89,7 +89,19 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
 
   async function sendImage(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const started = performance.now();
-    const image = await service.image(parseImageQuery(url.searchParams, ['token']));
+    const query = parseImageQuery(url.searchParams, ['token']);
+    // The page drops requests for thumbnails it no longer shows (scrolled past, results replaced).
+    const abandoned = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abandoned.abort();
+    });
+    let image;
+    try {
+      image = await service.image(query, abandoned.signal);
+    } catch (err) {
+      if (abandoned.signal.aborted) return;
+      throw err;
+    }
     setServerTiming(res, started);
     const headers = {
       etag: image.etag,

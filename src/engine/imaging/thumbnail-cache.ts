@@ -22,6 +22,14 @@ export interface ThumbnailCacheOptions {
   concurrency?: number;
 }
 
+/** A thumbnail being made, and how many requests still want it. */
+interface InFlight {
+  promise: Promise<Thumbnail>;
+  wanted: number;
+  /** Aborted when every request for it was abandoned: it is then not made (if not started yet). */
+  unwanted: AbortController;
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -34,7 +42,7 @@ function sha256(text: string): string {
 export class ThumbnailCache {
   readonly dir: string;
   private readonly slots: Semaphore;
-  private readonly inFlight = new Map<string, Promise<Thumbnail>>();
+  private readonly inFlight = new Map<string, InFlight>();
 
   constructor(options: ThumbnailCacheOptions) {
     this.dir = options.dir;
@@ -42,7 +50,7 @@ export class ThumbnailCache {
   }
 
   /** The photo at `longSide` pixels at most, EXIF-oriented. Throws ImageSkip (missing, damaged…). */
-  async get(filePath: string, longSide: number): Promise<Thumbnail> {
+  async get(filePath: string, longSide: number, signal?: AbortSignal): Promise<Thumbnail> {
     const st = await stat(filePath).catch((err: unknown) => {
       throw toImageSkip(err);
     });
@@ -55,15 +63,53 @@ export class ThumbnailCache {
 
     const cached = await readFile(file).catch(() => undefined);
     if (cached) return { bytes: cached, contentType: 'image/webp', etag, cached: true };
+    signal?.throwIfAborted();
 
     let pending = this.inFlight.get(file);
-    if (!pending) {
-      pending = this.render(filePath, longSide, file, `${pathKey}-${longSide}-`, etag).finally(() =>
-        this.inFlight.delete(file),
-      );
-      this.inFlight.set(file, pending);
+    // One nobody wanted any more is not made; a new request starts it again.
+    if (!pending || pending.unwanted.signal.aborted) {
+      const unwanted = new AbortController();
+      const promise = this.render(filePath, longSide, file, `${pathKey}-${longSide}-`, etag, unwanted.signal);
+      const entry: InFlight = { promise, wanted: 0, unwanted };
+      const settled = (): void => {
+        if (this.inFlight.get(file) === entry) this.inFlight.delete(file);
+      };
+      // Handled here: when every request was abandoned, nobody else awaits it.
+      promise.then(settled, settled);
+      this.inFlight.set(file, entry);
+      pending = entry;
     }
-    return pending;
+    return this.await(pending, signal);
+  }
+
+  /**
+   * The thumbnail for one request: one that is abandoned (the window scrolled past, or a new
+   * search replaced the results) stops waiting at once, and once no request wants a thumbnail it
+   * is not made at all when its turn comes (behind the ones still wanted).
+   */
+  private async await(entry: InFlight, signal: AbortSignal | undefined): Promise<Thumbnail> {
+    if (!signal) {
+      // Wanted for good: it is made whatever the others do.
+      entry.wanted = Infinity;
+      return entry.promise;
+    }
+    entry.wanted++;
+    let release!: () => void;
+    const abandoned = new Promise<never>((_, reject) => {
+      release = () => {
+        if (--entry.wanted === 0) entry.unwanted.abort();
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', release, { once: true });
+    });
+    try {
+      return await Promise.race([entry.promise, abandoned]);
+    } finally {
+      if (!signal.aborted) {
+        signal.removeEventListener('abort', release);
+        entry.wanted--;
+      }
+    }
   }
 
   /** Removes every cached size and version of these photos (they left the library). Best effort. */
@@ -90,10 +136,12 @@ export class ThumbnailCache {
     file: string,
     stalePrefix: string,
     etag: string,
+    unwanted: AbortSignal,
   ): Promise<Thumbnail> {
     await this.slots.acquire();
     let bytes: Buffer;
     try {
+      unwanted.throwIfAborted();
       bytes = (await renderPreview(source, longSide)).bytes;
     } finally {
       this.slots.release();

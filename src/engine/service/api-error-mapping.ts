@@ -34,6 +34,9 @@ function fromSkip(skip: ImageSkip, message = skip.message): ApiError {
  */
 export function toApiError(err: unknown, log: (message: string, err?: unknown) => void): ApiError {
   if (err instanceof ApiError) return err;
+  // A request its window abandoned (a thumbnail scrolled past) is not a failure.
+  if (err instanceof DOMException && err.name === 'AbortError')
+    return new ApiError('unavailable', 'The request was abandoned');
   if (err instanceof OutsideLibraryError) return new ApiError('forbidden', err.message);
   if (err instanceof CropError) return new ApiError('bad-request', err.message);
   if (err instanceof EvaluationError || err instanceof TrecImportError)

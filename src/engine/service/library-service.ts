@@ -276,12 +276,15 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
     return this.reembed.current;
   }
 
-  /** A picture for a window: a library photo (library folders only) or an uploaded query. */
-  async image({ ref, size }: ImageRequest): Promise<ServedImage> {
+  /**
+   * A picture for a window: a library photo (library folders only) or an uploaded query;
+   * `signal` says the window no longer wants it (it scrolled past, or the results changed).
+   */
+  async image({ ref, size }: ImageRequest, signal?: AbortSignal): Promise<ServedImage> {
     return this.guard(async () => {
       const longSide = IMAGE_SIZE_PIXELS[size];
       if (ref.kind === 'library') {
-        const thumb = await this.engine.thumbnail(this.absolute(ref.path), longSide);
+        const thumb = await this.engine.thumbnail(this.absolute(ref.path), longSide, signal);
         return {
           bytes: thumb.bytes,
           contentType: thumb.contentType,
