@@ -301,13 +301,23 @@ export class Engine {
   ): Promise<SearchResponse> {
     const { label, ...rest } = request;
     const options = imageBytesSearchRequestSchema.parse(rest);
-    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return this.searchWithBytes(buffer, label ?? 'the query image', options, performance.now());
+    return this.searchWithBytes(bytes, label ?? 'the query image', options, performance.now());
+  }
+
+  /**
+   * Starts embedding a query photo a window has just sent, whole and with the active model, so
+   * that its first search finds the vector made (or under way). Kept with the bytes (`bytes`
+   * itself is the key: pass the same object to searchByImageBytes), so a re-run with other
+   * options embeds nothing; a photo that cannot be used is left for its search to report.
+   */
+  prepareQuery(bytes: Uint8Array): void {
+    const slot = this.activeSlot();
+    void slot.use(() => this.queryVector(slot, bytes, undefined)).catch(() => undefined);
   }
 
   /** The one query path: decode (and crop), embed, search, and shape the response. */
   private async searchWithBytes(
-    bytes: Buffer,
+    bytes: Uint8Array,
     queryLabel: string,
     req: z.output<typeof imageBytesSearchRequestSchema>,
     started: number,
@@ -317,22 +327,50 @@ export class Engine {
     return slot.use(() => this.searchWithModel(slot, bytes, queryLabel, req, started));
   }
 
+  /**
+   * The query's embedding by `slot`'s model, made once per photo (by object), model and crop;
+   * only ones that worked are kept. A photo that cannot be decoded fails with the reason alone
+   * (a QueryError), which the search puts in words with the query's name.
+   */
+  private queryVector(
+    slot: ModelSlot,
+    bytes: Uint8Array,
+    crop: z.output<typeof imageBytesSearchRequestSchema>['crop'],
+  ): Promise<Float32Array> {
+    let made = this.queryVectors.get(bytes);
+    if (!made) this.queryVectors.set(bytes, (made = new Map()));
+    const key = `${slot.id}\n${JSON.stringify(crop ?? null)}`;
+    const known = made.get(key);
+    if (known) return known;
+    const vector = (async () => {
+      const embedder = await slot.startEmbedder();
+      let rgb: Uint8Array;
+      try {
+        const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        rgb = (await decodeForModel(buffer, slot.manifest.input, crop)).rgb;
+      } catch (err) {
+        throw new QueryError(err instanceof ImageSkip ? err.message : (err as Error).message, { cause: err });
+      }
+      const [v] = await embedder.embed([rgb]);
+      return v!;
+    })();
+    made.set(key, vector);
+    vector.catch(() => made.delete(key));
+    return vector;
+  }
+
   private async searchWithModel(
     slot: ModelSlot,
-    bytes: Buffer,
+    bytes: Uint8Array,
     queryLabel: string,
     req: z.output<typeof imageBytesSearchRequestSchema>,
     started: number,
   ): Promise<SearchResponse> {
     const embedder = await slot.startEmbedder();
-    let rgb: Uint8Array;
-    try {
-      rgb = (await decodeForModel(bytes, slot.manifest.input, req.crop)).rgb;
-    } catch (err) {
-      const reason = err instanceof ImageSkip ? err.message : (err as Error).message;
-      throw new QueryError(`Cannot use ${queryLabel} as a query: ${reason}`, { cause: err });
-    }
-    const [vector] = await embedder.embed([rgb]);
+    const vector = await this.queryVector(slot, bytes, req.crop).catch((err: unknown) => {
+      if (!(err instanceof QueryError)) throw err;
+      throw new QueryError(`Cannot use ${queryLabel} as a query: ${err.message}`, { cause: err.cause });
+    });
     const roots = this.folders.list().map((f) => f.path);
     const within = req.folders?.map((f) => {
       const abs = path.resolve(f);
@@ -341,7 +379,7 @@ export class Engine {
       }
       return abs;
     });
-    const hits = this.search(slot).searchSync(vector!, {
+    const hits = this.search(slot).searchSync(vector, {
       k: req.k,
       collapse: req.collapse,
       rerank: req.rerank ?? slot.manifest.rerank ?? false,
@@ -590,6 +628,8 @@ export class Engine {
     return this.evaluation;
   }
   private evaluation?: EvaluationStore;
+  /** Query embeddings by the photo's bytes (the object: see prepareQuery), then model and crop. */
+  private readonly queryVectors = new WeakMap<Uint8Array, Map<string, Promise<Float32Array>>>();
 
   /** The active model's embedding of an encoded image (as searches make it; unit length). */
   async embedImageBytes(bytes: Uint8Array): Promise<Float32Array> {

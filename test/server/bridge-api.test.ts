@@ -150,6 +150,31 @@ describe('search', () => {
     });
     expect(left.results[0]!.path).toBe(f.scene(2));
     expect(right.results[0]!.path).toBe(f.scene(9));
+    // The whole collage, and the left half again: the same answers as searching afresh.
+    const whole = await search({ query: { kind: 'upload', id }, k: 3 });
+    const fresh = await search({
+      query: { kind: 'upload', id: (await upload(collage, 'again.jpg')).id },
+      k: 3,
+    });
+    expect(whole.results).toEqual(fresh.results);
+    const leftAgain = await search({
+      query: { kind: 'upload', id },
+      crop: { x: 0, y: 0, width: 0.5, height: 1, unit: 'fraction' },
+      k: 3,
+    });
+    expect(leftAgain.results).toEqual(left.results);
+  });
+
+  it('says which query photo cannot be decoded, each time it is searched', async () => {
+    // Its header is whole (the upload accepts it), its picture data is cut short.
+    const whole = await sharp(f.scene(4)).jpeg().toBuffer();
+    const { id } = await upload(whole.subarray(0, 700), 'cut short.jpg');
+    for (let i = 0; i < 2; i++) {
+      const res = await f.call('search', { query: { kind: 'upload', id }, k: 3 });
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(res.status).toBe(422);
+      expect(body.error.message).toMatch(/^Cannot use cut short\.jpg as a query: /);
+    }
   });
 
   it('finds similar photos to a library photo, and filters by folder', async () => {

@@ -210,6 +210,8 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
         throw err;
       }
       const stored = this.uploads.add(buffer, label, info);
+      // Its search follows at once: the embedding is under way by then.
+      this.engine.prepareQuery(stored.bytes);
       return { id: stored.id, name: label, ...info, byteLength: buffer.length };
     });
   }
