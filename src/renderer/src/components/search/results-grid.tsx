@@ -49,9 +49,12 @@ export function ResultsGrid(props: { tiles: ResultTile[] }): React.JSX.Element {
     scrollRef.current?.scrollTo({ top: 0 });
   }, [answer]);
 
-  // The rest of the results is asked for once the first rows' pictures are on screen.
+  // The rest of the results is asked for once the first rows' pictures are on screen. On the first
+  // search the grid mounts with the first screen, before it has a width or rows: waiting for them
+  // keeps it from reporting an empty screen as shown.
+  const laidOut = width > 0 && virtualizer.getVirtualItems().length > 0;
   useEffect(() => {
-    if (!more) return;
+    if (!more || !laidOut) return;
     const first = [...(listRef.current?.querySelectorAll<HTMLImageElement>('img.tile-image') ?? [])].filter(
       (img) => img.loading === 'eager',
     );
@@ -62,7 +65,7 @@ export function ResultsGrid(props: { tiles: ResultTile[] }): React.JSX.Element {
     return () => {
       current = false;
     };
-  }, [more, answer, actions]);
+  }, [more, laidOut, answer, actions]);
 
   // After keyboard navigation, focus the active tile once its row is rendered.
   useEffect(() => {
