@@ -21,6 +21,8 @@ export class SearchSignals {
   private readonly evaluate: EvaluateStore;
   private impressionId: number | null = null;
   private positions = new Map<string, number>();
+  /** Counts searches, so an answer that arrives after a newer search was asked for is not remembered. */
+  private latest = 0;
 
   constructor(client: LookalikeClient, evaluate: EvaluateStore) {
     this.client = client;
@@ -29,6 +31,7 @@ export class SearchSignals {
 
   /** Runs a search as the Search view asked for it, interleaved when that is switched on. */
   async search(request: ApiRequest<'search'>): Promise<SearchResponse> {
+    const mine = ++this.latest;
     this.impressionId = null;
     this.positions = new Map();
     const pair = this.interleavedPair(request);
@@ -41,7 +44,7 @@ export class SearchSignals {
         b: pair[1],
         k: Math.min(request.k ?? 50, 1000),
       });
-      this.remember(merged.impressionId, merged.results);
+      if (mine === this.latest) this.remember(merged.impressionId, merged.results);
       return {
         query: merged.query,
         // The team of each photo stays hidden, so the person's clicks are not swayed by it.
@@ -54,7 +57,7 @@ export class SearchSignals {
     }
     const response = await this.client.search(request);
     // The engine logged what it answered (a provisional first screen is not logged).
-    if (response.impressionId !== undefined)
+    if (response.impressionId !== undefined && mine === this.latest)
       this.remember(response.impressionId, response.results.slice(0, LOGGED_POSITIONS));
     return response;
   }
@@ -78,6 +81,7 @@ export class SearchSignals {
     results: ReadonlyArray<{ path: string; rank: number; duplicates: ReadonlyArray<{ path: string }> }>,
   ): void {
     this.impressionId = impressionId;
+    this.positions = new Map();
     for (const r of results) {
       this.positions.set(r.path, r.rank);
       // A near-duplicate shown under its group counts at the group's position.
