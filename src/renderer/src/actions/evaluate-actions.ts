@@ -1,5 +1,6 @@
 import type { LookalikeClient } from '../../../shared/api-adapter.ts';
 import type { QueryRef } from '../../../shared/api-contract.ts';
+import { ApiError } from '../../../shared/api-errors.ts';
 import type { InvarianceEdit, SearchConfigurationInput } from '../../../shared/evaluation-api.ts';
 import type { Crop } from '../../../shared/library-api.ts';
 import {
@@ -113,12 +114,28 @@ export class EvaluateActions {
 
   // --- queries ---
 
-  /** Adds a query to a set (the current one when none is named); resolves to the problem, or null. */
-  async addQuery(ref: QueryRef, crop: Crop | null, setId = this.store.get().setId): Promise<string | null> {
+  /**
+   * Adds a query to a set (the current one when none is named); resolves to the problem, or null.
+   * `renew` sends an uploaded query photo again when the engine no longer keeps it.
+   */
+  async addQuery(
+    ref: QueryRef,
+    crop: Crop | null,
+    setId = this.store.get().setId,
+    renew?: (ref: QueryRef) => Promise<QueryRef | null>,
+  ): Promise<string | null> {
     if (setId === null) return 'Create an evaluation set first.';
     this.store.set({ adding: true, addError: null });
+    const add = (query: QueryRef) => this.client.evalAddQuery({ setId, query, ...(crop ? { crop } : {}) });
     try {
-      await this.client.evalAddQuery({ setId, query: ref, ...(crop ? { crop } : {}) });
+      try {
+        await add(ref);
+      } catch (err) {
+        const gone = err instanceof ApiError && err.code === 'not-found' && ref.kind === 'upload';
+        const renewed = gone && renew ? await renew(ref) : null;
+        if (!renewed) throw err;
+        await add(renewed);
+      }
       this.store.set({ adding: false });
       if (setId === this.store.get().setId) {
         await this.loadDetail();
@@ -160,6 +177,7 @@ export class EvaluateActions {
     target: number | { newSetName: string },
     ref: QueryRef,
     crop: Crop | null,
+    renew?: (ref: QueryRef) => Promise<QueryRef | null>,
   ): Promise<string | null> {
     let setId: number;
     try {
@@ -170,7 +188,7 @@ export class EvaluateActions {
     } catch (err) {
       return errorMessage(err);
     }
-    const problem = await this.addQuery(ref, crop, setId);
+    const problem = await this.addQuery(ref, crop, setId, renew);
     if (!problem && this.store.get().setId === null) await this.selectSet(setId);
     return problem;
   }

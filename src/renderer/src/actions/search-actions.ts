@@ -1,8 +1,8 @@
 import type { LookalikeClient } from '../../../shared/api-adapter.ts';
+import type { QueryRef } from '../../../shared/api-contract.ts';
 import type { Crop, SearchResponse } from '../../../shared/library-api.ts';
 import { ApiError } from '../../../shared/api-errors.ts';
 import { fileName } from '../format.ts';
-import { resultTiles } from '../state/result-tiles.ts';
 import {
   currentEntry,
   type QuerySource,
@@ -45,11 +45,10 @@ export class SearchActions {
   async searchWithFile(file: Blob, name: string): Promise<void> {
     this.store.set({ uploading: true, error: null });
     try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const uploaded = await this.client.uploadQuery({ bytes, name });
+      const uploaded = await this.upload(file, name);
       const local = LOCAL_PREVIEW_TYPES.has(file.type) && file.size <= LOCAL_PREVIEW_MAX_BYTES;
       this.push({
-        ref: { kind: 'upload', id: uploaded.id },
+        ref: uploaded.ref,
         name: uploaded.name,
         file,
         ...(local ? { localPreview: URL.createObjectURL(file) } : {}),
@@ -99,11 +98,10 @@ export class SearchActions {
     if (this.store.get().activeIndex !== index) this.store.set({ activeIndex: index });
   }
 
-  openPreview(index: number): void {
-    const s = this.store.get();
+  /** Shows a result large; `path` is the result's photo when the person opened it from the grid. */
+  openPreview(index: number, path?: string): void {
     // Opening a result is a click; stepping through the open preview is not.
-    const tile = s.previewIndex === null ? resultTiles(s.response, s.expanded)[index] : undefined;
-    if (tile) this.signals.clicked(tile.path, 'open');
+    if (path !== undefined && this.store.get().previewIndex === null) this.signals.clicked(path, 'open');
     this.store.set({ previewIndex: index, activeIndex: index });
   }
 
@@ -194,9 +192,8 @@ export class SearchActions {
       this.show(response, entry, 'done', false);
     } catch (err) {
       if (seq !== this.requestSeq) return;
-      // The engine keeps query photos in memory only: after it restarted, the photo is sent again.
-      const gone = err instanceof ApiError && err.code === 'not-found' && entry.source.ref.kind === 'upload';
-      if (gone && !uploadedAgain && (await this.uploadAgain(entry.source)) && seq === this.requestSeq) {
+      const gone = err instanceof ApiError && err.code === 'not-found';
+      if (gone && !uploadedAgain && (await this.renewUpload(entry.source.ref)) && seq === this.requestSeq) {
         return this.execute(true);
       }
       if (seq !== this.requestSeq) return;
@@ -204,20 +201,33 @@ export class SearchActions {
     }
   }
 
-  /** Sends a query's file again, for every step of the history that searches with it. */
-  private async uploadAgain(source: QuerySource): Promise<boolean> {
-    if (!source.file) return false;
+  /**
+   * The engine keeps query photos in memory only: after it restarted, an uploaded query is
+   * unknown to it. Sends the query's file again, for every step of the history that uses it;
+   * resolves to the new ref, or null when the file is not at hand (or not an upload).
+   */
+  async renewUpload(ref: QueryRef): Promise<QueryRef | null> {
+    if (ref.kind !== 'upload') return null;
+    const source = this.store
+      .get()
+      .history.find((e) => e.source.ref.kind === 'upload' && e.source.ref.id === ref.id)?.source;
+    if (!source?.file) return null;
     try {
-      const bytes = new Uint8Array(await source.file.arrayBuffer());
-      const uploaded = await this.client.uploadQuery({ bytes, name: source.name });
-      const renewed: QuerySource = { ...source, ref: { kind: 'upload', id: uploaded.id } };
+      const uploaded = await this.upload(source.file, source.name);
+      const renewed: QuerySource = { ...source, ref: uploaded.ref };
       this.store.set((s) => ({
         history: s.history.map((e) => (e.source === source ? { ...e, source: renewed } : e)),
       }));
-      return true;
+      return uploaded.ref;
     } catch {
-      return false;
+      return null;
     }
+  }
+
+  private async upload(file: Blob, name: string): Promise<{ ref: QueryRef; name: string }> {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const uploaded = await this.client.uploadQuery({ bytes, name });
+    return { ref: { kind: 'upload', id: uploaded.id }, name: uploaded.name };
   }
 
   /** The results grid has the first screen of this answer on screen (its thumbnails decoded or failed). */

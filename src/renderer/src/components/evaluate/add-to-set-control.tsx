@@ -36,7 +36,10 @@ export function AddToSetControl(props: {
   const add = async (value: string): Promise<void> => {
     const target = value === NEW_SET ? { newSetName: freeSetName(sets ?? []) } : Number(value);
     setBusy(true);
-    const problem = await actions.evaluate.addToSet(target, props.photo, props.crop ?? null);
+    // A query photo the engine lost (it restarted) is sent again from Search's history.
+    const problem = await actions.evaluate.addToSet(target, props.photo, props.crop ?? null, (ref) =>
+      actions.search.renewUpload(ref),
+    );
     setBusy(false);
     const name = typeof target === 'number' ? sets?.find((s) => s.id === target)?.name : target.newSetName;
     setMessage(problem ? { ok: false, text: problem } : { ok: true, text: `Added to ${name ?? 'the set'}` });

@@ -59,7 +59,7 @@ export const ResultTileView = memo(function ResultTileView(props: {
           tabIndex={tab}
           aria-label={`Open ${tile.name}`}
           onFocus={() => actions.search.setActive(index)}
-          onClick={() => actions.search.openPreview(index)}
+          onClick={() => actions.search.openPreview(index, tile.path)}
           {...dragOut}
         >
           {broken ? (
