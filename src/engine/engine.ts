@@ -73,6 +73,8 @@ export type ImageBytesSearchRequest = Omit<SearchRequest, 'imagePath'> & {
   label?: string;
 };
 const imageBytesSearchRequestSchema = searchRequestSchema.omit({ imagePath: true });
+/** Query photos from disk kept in memory by path and version (a few: they may be large). */
+const RECENT_QUERY_FILES = 4;
 
 export { QueryError, ModelChoiceError, type DroppedModelData };
 
@@ -286,12 +288,35 @@ export class Engine {
     const queryPath = path.resolve(imagePath);
     let bytes: Buffer;
     try {
-      bytes = await readFile(queryPath);
+      bytes = await this.queryFile(queryPath);
     } catch (err) {
       const skip = toImageSkip(err);
       throw new QueryError(`Cannot use ${queryPath} as a query: ${skip.message}`, { cause: skip });
     }
     return this.searchWithBytes(bytes, queryPath, options, started);
+  }
+
+  /**
+   * A query photo's bytes from disk. The last few are kept by path and version, so searching with
+   * the same unchanged file again (the rest of a first screen, "find similar" revisited) reuses
+   * the same object, and with it the embedding made for it (queryVector).
+   */
+  private async queryFile(file: string): Promise<Buffer> {
+    const st = await stat(file);
+    const key = `${file}\n${st.mtimeMs}\n${st.size}`;
+    const known = this.recentQueryFiles.get(key);
+    if (known) {
+      this.recentQueryFiles.delete(key);
+      this.recentQueryFiles.set(key, known);
+      return known;
+    }
+    const bytes = await readFile(file);
+    this.recentQueryFiles.set(key, bytes);
+    for (const old of this.recentQueryFiles.keys()) {
+      if (this.recentQueryFiles.size <= RECENT_QUERY_FILES) break;
+      this.recentQueryFiles.delete(old);
+    }
+    return bytes;
   }
 
   /** The same search as searchByImage, for a query that arrives as encoded bytes. */
@@ -342,18 +367,13 @@ export class Engine {
     const key = `${slot.id}\n${JSON.stringify(crop ?? null)}`;
     const known = made.get(key);
     if (known) return known;
-    const vector = (async () => {
-      const embedder = await slot.startEmbedder();
-      let rgb: Uint8Array;
-      try {
-        const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        rgb = (await decodeForModel(buffer, slot.manifest.input, crop)).rgb;
-      } catch (err) {
-        throw new QueryError(err instanceof ImageSkip ? err.message : (err as Error).message, { cause: err });
-      }
-      const [v] = await embedder.embed([rgb]);
-      return v!;
-    })();
+    const vector = this.embedWith(
+      slot,
+      bytes,
+      crop,
+      (err) =>
+        new QueryError(err instanceof ImageSkip ? err.message : (err as Error).message, { cause: err }),
+    );
     made.set(key, vector);
     vector.catch(() => made.delete(key));
     return vector;
@@ -603,8 +623,8 @@ export class Engine {
   /**
    * A photo's thumbnail or preview (longest side at most `longSide`), only for files inside the
    * library's folders: throws OutsideLibraryError for anything else, ImageSkip when unreadable.
+   * `signal` says the window abandoned the request (see ThumbnailCache.get).
    */
-  /** A library photo's thumbnail; `signal`: the request was abandoned (see ThumbnailCache.get). */
   async thumbnail(filePath: string, longSide: number, signal?: AbortSignal): Promise<Thumbnail> {
     const access = await checkLibraryFile(filePath, this.libraryAccess());
     switch (access.kind) {
@@ -630,16 +650,32 @@ export class Engine {
   private evaluation?: EvaluationStore;
   /** Query embeddings by the photo's bytes (the object: see prepareQuery), then model and crop. */
   private readonly queryVectors = new WeakMap<Uint8Array, Map<string, Promise<Float32Array>>>();
+  /** Query photos read from disk lately, by path and version (see queryFile). */
+  private readonly recentQueryFiles = new Map<string, Buffer>();
 
   /** The active model's embedding of an encoded image (as searches make it; unit length). */
   async embedImageBytes(bytes: Uint8Array): Promise<Float32Array> {
     const slot = this.activeSlot();
-    return slot.use(async () => {
-      const embedder = await slot.startEmbedder();
+    return slot.use(() => this.embedWith(slot, bytes));
+  }
+
+  /** Decodes (and crops) a photo for `slot`'s model and embeds it; `decodeFailed` words a photo that cannot be used. */
+  private async embedWith(
+    slot: ModelSlot,
+    bytes: Uint8Array,
+    crop?: z.output<typeof imageBytesSearchRequestSchema>['crop'],
+    decodeFailed: (err: unknown) => unknown = (err) => err,
+  ): Promise<Float32Array> {
+    const embedder = await slot.startEmbedder();
+    let rgb: Uint8Array;
+    try {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const [vector] = await embedder.embed([(await decodeForModel(buffer, slot.manifest.input)).rgb]);
-      return vector!;
-    });
+      rgb = (await decodeForModel(buffer, slot.manifest.input, crop)).rgb;
+    } catch (err) {
+      throw decodeFailed(err);
+    }
+    const [vector] = await embedder.embed([rgb]);
+    return vector!;
   }
 
   private libraryAccess(): Parameters<typeof checkLibraryFile>[1] {

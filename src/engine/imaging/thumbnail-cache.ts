@@ -26,8 +26,9 @@ export interface ThumbnailCacheOptions {
 interface InFlight {
   promise: Promise<Thumbnail>;
   wanted: number;
-  /** Aborted when every request for it was abandoned: it is then not made (if not started yet). */
+  /** Aborted when every request for it was abandoned: it is then not made, unless already started. */
   unwanted: AbortController;
+  started: boolean;
 }
 
 function sha256(text: string): string {
@@ -66,20 +67,20 @@ export class ThumbnailCache {
     signal?.throwIfAborted();
 
     let pending = this.inFlight.get(file);
-    // One nobody wanted any more is not made; a new request starts it again.
-    if (!pending || pending.unwanted.signal.aborted) {
-      const unwanted = new AbortController();
-      const promise = this.render(filePath, longSide, file, `${pathKey}-${longSide}-`, etag, unwanted.signal);
-      const entry: InFlight = { promise, wanted: 0, unwanted };
+    // One nobody wanted any more is not made; a new request starts it again (or joins it, when
+    // it was already being made).
+    if (!pending || (pending.unwanted.signal.aborted && !pending.started)) {
+      const entry = { wanted: 0, unwanted: new AbortController(), started: false } as InFlight;
+      entry.promise = this.render(filePath, longSide, file, `${pathKey}-${longSide}-`, etag, entry);
       const settled = (): void => {
         if (this.inFlight.get(file) === entry) this.inFlight.delete(file);
       };
       // Handled here: when every request was abandoned, nobody else awaits it.
-      promise.then(settled, settled);
+      entry.promise.then(settled, settled);
       this.inFlight.set(file, entry);
       pending = entry;
     }
-    return this.await(pending, signal);
+    return this.wanted(pending, signal);
   }
 
   /**
@@ -87,7 +88,7 @@ export class ThumbnailCache {
    * search replaced the results) stops waiting at once, and once no request wants a thumbnail it
    * is not made at all when its turn comes (behind the ones still wanted).
    */
-  private async await(entry: InFlight, signal: AbortSignal | undefined): Promise<Thumbnail> {
+  private async wanted(entry: InFlight, signal: AbortSignal | undefined): Promise<Thumbnail> {
     if (!signal) {
       // Wanted for good: it is made whatever the others do.
       entry.wanted = Infinity;
@@ -136,12 +137,13 @@ export class ThumbnailCache {
     file: string,
     stalePrefix: string,
     etag: string,
-    unwanted: AbortSignal,
+    entry: Pick<InFlight, 'unwanted' | 'started'>,
   ): Promise<Thumbnail> {
     await this.slots.acquire();
     let bytes: Buffer;
     try {
-      unwanted.throwIfAborted();
+      entry.unwanted.signal.throwIfAborted();
+      entry.started = true;
       bytes = (await renderPreview(source, longSide)).bytes;
     } finally {
       this.slots.release();

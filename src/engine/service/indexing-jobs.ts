@@ -177,13 +177,10 @@ export class IndexingJobs {
       };
       this.liveState = undefined;
       // A change that touched nothing (a file that is not a photo) is not news.
-      if (error !== null || run.indexed + run.removed + run.skipped > 0) {
-        this.state = { ...this.state, lastRun: run };
-        this.emitShown(true);
-        this.deps.onFinished({ kind: 'index', folders }, run);
-      } else {
-        this.emitShown(true);
-      }
+      const news = error !== null || run.indexed + run.removed + run.skipped > 0;
+      if (news) this.state = { ...this.state, lastRun: run };
+      this.emitShown(true);
+      if (news) this.deps.onFinished({ kind: 'index', folders }, run);
     }
   }
 
