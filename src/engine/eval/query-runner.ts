@@ -40,8 +40,8 @@ export interface QueryImage {
 }
 
 /**
- * Runs one evaluation query under one configuration: finds the query image (a library photo by
- * its content hash, wherever it is now; an external image from the library's store), searches,
+ * Runs evaluation queries: finds a query image (a library photo by its content hash, wherever it
+ * is now; an external image from the library's store), searches with a configuration's settings,
  * and names each result by its content hash. The query photo itself is left out of its results:
  * grading a photo against itself says nothing.
  */
@@ -76,11 +76,6 @@ export class QueryRunner {
         `Cannot read the photo of query ${query.qid} (${found.path}): ${(err as Error).message}`,
       );
     }
-  }
-
-  async run(query: EvalQueryRow, config: SearchConfiguration, k = config.k): Promise<RankedResult[]> {
-    const { bytes } = await this.queryImage(query);
-    return this.search(bytes, query.crop, config, k, query.label, query.contentHash);
   }
 
   /** A search with the configuration's settings; `ownHash` (the query's) never appears in the results. */

@@ -17,6 +17,30 @@ interface ScoredRun {
   report: RunReport;
   rankings: Map<number, string[]>;
   scored: Array<{ queryId: number; qid: string; label: string }>;
+  judgments: Map<number, Map<string, number>>;
+}
+
+/** One configuration's results over a set's queries. */
+export interface ConfigurationRun {
+  config: SearchConfiguration;
+  rankings: Map<number, RankedResult[]>;
+  failures: QueryFailure[];
+}
+
+/** A query that cannot run (a vanished photo, one that cannot be decoded) is a failure, not the end. */
+function isQueryFailure(err: unknown): err is Error {
+  return err instanceof EvaluationError || err instanceof QueryError || err instanceof ImageSkip;
+}
+
+/**
+ * The run, unless nothing could run under it: then the cause is the configuration (a model that
+ * cannot answer…), not its queries.
+ */
+export function answered(run: ConfigurationRun): ConfigurationRun {
+  if (run.rankings.size === 0 && run.failures.length > 0) {
+    throw new EvaluationError(`${run.config.name}: ${run.failures[0]!.message}`);
+  }
+  return run;
 }
 
 /**
@@ -30,27 +54,43 @@ export class SetRuns {
     this.deps = deps;
   }
 
-  /** Every query's results; a query that cannot run (a vanished photo) is a failure, not the end. */
+  /**
+   * Every configuration's results for every query, in the configurations' order (pass each
+   * through `answered`). Each query photo is read once and searched under every configuration in
+   * turn: the engine keeps a photo's embedding with its bytes object, so only the first
+   * configuration per model and crop decodes and embeds it, and one photo at a time is in memory.
+   */
   async runAll(
     queries: readonly EvalQueryRow[],
-    config: SearchConfiguration,
-  ): Promise<{ rankings: Map<number, RankedResult[]>; failures: QueryFailure[] }> {
-    const rankings = new Map<number, RankedResult[]>();
-    const failures: QueryFailure[] = [];
+    configurations: readonly SearchConfiguration[],
+  ): Promise<ConfigurationRun[]> {
+    const runs = configurations.map((config): ConfigurationRun => ({
+      config,
+      rankings: new Map(),
+      failures: [],
+    }));
     for (const q of queries) {
+      let bytes: Buffer;
       try {
-        rankings.set(q.id, await this.deps.runner.run(q, config));
+        ({ bytes } = await this.deps.runner.queryImage(q));
       } catch (err) {
-        if (!(err instanceof EvaluationError || err instanceof QueryError || err instanceof ImageSkip))
-          throw err;
-        failures.push({ queryId: q.id, message: err.message });
+        if (!isQueryFailure(err)) throw err;
+        for (const run of runs) run.failures.push({ queryId: q.id, message: err.message });
+        continue;
+      }
+      for (const run of runs) {
+        try {
+          run.rankings.set(
+            q.id,
+            await this.deps.runner.search(bytes, q.crop, run.config, run.config.k, q.label, q.contentHash),
+          );
+        } catch (err) {
+          if (!isQueryFailure(err)) throw err;
+          run.failures.push({ queryId: q.id, message: err.message });
+        }
       }
     }
-    // When nothing could run, the cause is the configuration (a model that cannot answer…).
-    if (queries.length > 0 && rankings.size === 0) {
-      throw new EvaluationError(`${config.name}: ${failures[0]!.message}`);
-    }
-    return { rankings, failures };
+    return runs;
   }
 
   save(
@@ -72,41 +112,7 @@ export class SetRuns {
     threshold: number,
     cutoffs: readonly number[],
   ): Promise<ScoredRun> {
-    const queries = this.deps.store.sets.queries(setId);
-    const { rankings, failures } = await this.runAll(queries, config);
-    const runId = this.save(setId, config, rankings);
-    // Scored in the order trec_eval reads the exported run (score, then id), so both agree.
-    const byQid = rankRun(
-      toRunEntries(
-        new Map(
-          [...rankings].map(([id, docs]) => [
-            String(id),
-            docs.map((d) => ({ docId: d.contentHash, score: d.score })),
-          ]),
-        ),
-        config.name,
-      ),
-    );
-    const ordered = new Map([...byQid].map(([id, docs]) => [Number(id), docs]));
-    const scored = queries
-      .filter((q) => rankings.has(q.id))
-      .map((q) => ({ queryId: q.id, qid: q.qid, label: q.label }));
-    const sorted = [...new Set(cutoffs)].sort((a, b) => a - b);
-    const score = scoreSet(scored, ordered, this.judgmentsOf(scored), { threshold, cutoffs: sorted });
-    return {
-      report: {
-        configuration: config,
-        runId,
-        threshold,
-        cutoffs: sorted,
-        perQuery: score.perQuery,
-        mean: score.mean,
-        unjudged: score.unjudged,
-        failures,
-      },
-      rankings: ordered,
-      scored,
-    };
+    return (await this.scoreAll(setId, [config], threshold, cutoffs))[0]!;
   }
 
   async compare(
@@ -120,31 +126,69 @@ export class SetRuns {
       iterations: number;
     },
   ): Promise<ComparisonReport> {
-    const reports: RunReport[] = [];
-    const series: ComparisonReport['metricVsK'] = [];
     const maxK = Math.min(100, Math.max(...options.cutoffs));
-    for (const config of configurations) {
-      const { report, rankings, scored } = await this.score(
-        setId,
-        config,
-        options.threshold,
-        options.cutoffs,
-      );
-      reports.push(report);
-      series.push({
-        configuration: config.name,
-        ...metricVsK(scored, rankings, this.judgmentsOf(scored), { threshold: options.threshold, maxK }),
-      });
-    }
+    const scored = await this.scoreAll(setId, configurations, options.threshold, options.cutoffs);
+    const series: ComparisonReport['metricVsK'] = scored.map((s) => ({
+      configuration: s.report.configuration.name,
+      ...metricVsK(s.scored, s.rankings, s.judgments, { threshold: options.threshold, maxK }),
+    }));
     try {
-      return compareRuns(reports, { ...options, metricVsK: series });
+      return compareRuns(
+        scored.map((s) => s.report),
+        { ...options, metricVsK: series },
+      );
     } catch (err) {
       if (err instanceof RangeError) throw new EvaluationError(err.message);
       throw err;
     }
   }
 
-  private judgmentsOf(queries: ReadonlyArray<{ queryId: number }>): Map<number, Map<string, number>> {
-    return new Map(queries.map((q) => [q.queryId, this.deps.store.judgments.judgments(q.queryId)]));
+  /** Runs the configurations, then saves and scores each in order (up to one under which nothing ran). */
+  private async scoreAll(
+    setId: number,
+    configurations: readonly SearchConfiguration[],
+    threshold: number,
+    cutoffs: readonly number[],
+  ): Promise<ScoredRun[]> {
+    const queries = this.deps.store.sets.queries(setId);
+    const runs = await this.runAll(queries, configurations);
+    const judgments = new Map(queries.map((q) => [q.id, this.deps.store.judgments.judgments(q.id)]));
+    const sorted = [...new Set(cutoffs)].sort((a, b) => a - b);
+    return runs.map((run) => {
+      const { config, rankings, failures } = answered(run);
+      const runId = this.save(setId, config, rankings);
+      // Scored in the order trec_eval reads the exported run (score, then id), so both agree.
+      const byQid = rankRun(
+        toRunEntries(
+          new Map(
+            [...rankings].map(([id, docs]) => [
+              String(id),
+              docs.map((d) => ({ docId: d.contentHash, score: d.score })),
+            ]),
+          ),
+          config.name,
+        ),
+      );
+      const ordered = new Map([...byQid].map(([id, docs]) => [Number(id), docs]));
+      const scored = queries
+        .filter((q) => rankings.has(q.id))
+        .map((q) => ({ queryId: q.id, qid: q.qid, label: q.label }));
+      const score = scoreSet(scored, ordered, judgments, { threshold, cutoffs: sorted });
+      return {
+        report: {
+          configuration: config,
+          runId,
+          threshold,
+          cutoffs: sorted,
+          perQuery: score.perQuery,
+          mean: score.mean,
+          unjudged: score.unjudged,
+          failures,
+        },
+        rankings: ordered,
+        scored,
+        judgments,
+      };
+    });
   }
 }

@@ -17,7 +17,7 @@ import { blindOrder } from '../eval/blind-order.ts';
 import { runInvarianceTests, type InvarianceAnchor, type TripletCase } from '../eval/invariance-test.ts';
 import { type EvaluationSearchEngine, QueryRunner } from '../eval/query-runner.ts';
 import { SearchSignals } from '../eval/search-signals.ts';
-import { SetRuns } from '../eval/set-runs.ts';
+import { answered, SetRuns } from '../eval/set-runs.ts';
 import { exportSet, importSet } from '../eval/trec-exchange.ts';
 import { resolveCrop } from '../imaging/crop-region.ts';
 import { probeImage } from '../imaging/image-preview.ts';
@@ -161,8 +161,8 @@ export class EvaluationService implements EvaluationHandlers {
     const queries = this.store.sets.queries(setId).filter((q) => !wanted || wanted.has(q.id));
     let added = 0;
     const failures: Array<{ queryId: number; message: string }> = [];
-    for (const config of configurations) {
-      const { rankings, failures: failed } = await this.runs.runAll(queries, config);
+    for (const run of await this.runs.runAll(queries, configurations)) {
+      const { config, rankings, failures: failed } = answered(run);
       for (const f of failed) if (!failures.some((x) => x.queryId === f.queryId)) failures.push(f);
       for (const [queryId, results] of rankings) {
         added += this.store.judgments.addToPool(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../../src/engine/engine.ts';
 import { blindOrder } from '../../../src/engine/eval/blind-order.ts';
 import { scoreTrecRun } from '../../../src/engine/eval/trec-eval-report.ts';
@@ -126,9 +126,20 @@ describe('evaluation sets, pooling and grading', () => {
   });
 
   it('pools the union of the configurations’ top k, never the query itself, shown in a stable blind order', async () => {
+    const searched = vi.spyOn(engine, 'searchByImageBytes');
     const pooled = await service.evalPool({ setId, configurations: [A, B] });
     expect(pooled.failures).toEqual([]);
     const set = await service.evalSet({ setId });
+    // Each query photo is read once and both configurations search with that same object: the
+    // engine keeps a photo's embedding with it, so the second configuration embeds nothing.
+    expect(searched).toHaveBeenCalledTimes(2 * set.queries.length);
+    const bytesByQuery = new Map<string | undefined, Set<Uint8Array>>();
+    for (const [bytes, request] of searched.mock.calls) {
+      const seen = bytesByQuery.get(request?.label) ?? new Set();
+      bytesByQuery.set(request?.label, seen.add(bytes));
+    }
+    expect([...bytesByQuery.values()].map((s) => s.size)).toEqual(set.queries.map(() => 1));
+    searched.mockRestore();
     for (const q of set.queries) {
       // Between max(k) and the sum of both k (the lists overlap).
       expect(q.pooled).toBeGreaterThanOrEqual(8);
