@@ -213,7 +213,6 @@ export class EvaluateActions {
     if (tab === 'metrics' && s.setId !== null && (s.metrics.phase === 'idle' || s.metricsStale))
       void this.runMetrics();
     if (tab === 'signals') void this.loadSignals();
-    if (tab === 'compare') void this.loadModels();
     if (tab === 'invariance' && s.setId !== null && s.triplets.phase === 'idle') void this.loadTriplets();
   }
 
@@ -235,16 +234,6 @@ export class EvaluateActions {
     await this.load('metrics', () =>
       this.client.evalMetrics({ setId, configuration: this.metricsConfiguration(), threshold, cutoffs }),
     );
-  }
-
-  /** The installed models a configuration can name (the choice falls back to typing an id). */
-  async loadModels(): Promise<void> {
-    try {
-      const models = await this.client.models();
-      this.store.set({ models: models.filter((m) => m.status === 'installed') });
-    } catch {
-      // The list only helps choosing; the model field still takes the active model.
-    }
   }
 
   updateConfiguration(index: number, patch: Partial<SearchConfigurationInput>): void {

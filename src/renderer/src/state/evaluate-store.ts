@@ -13,7 +13,6 @@ import type {
   TripletInfo,
 } from '../../../shared/evaluation-api.ts';
 import { DEFAULT_GRADE_THRESHOLD, INVARIANCE_EDITS } from '../../../shared/evaluation-api.ts';
-import type { ModelInfo } from '../../../shared/model-api.ts';
 import { type InterleavingSetting, loadConfigurations, loadInterleaving } from './evaluate-preferences.ts';
 import { createStore, type Store } from './store.ts';
 
@@ -47,8 +46,6 @@ export interface EvaluateState {
   /** Lowest grade that counts as relevant for the binary measures. */
   threshold: number;
   cutoffs: number[];
-  /** Installed models, for the configurations' model choice. */
-  models: ModelInfo[];
   /** Configurations to pool, measure and compare with (the first one is the baseline). */
   configurations: SearchConfigurationInput[];
   /** Which configuration the metrics tab measures. */
@@ -89,7 +86,6 @@ export function createEvaluateStore(): EvaluateStore {
     gradeError: null,
     threshold: DEFAULT_GRADE_THRESHOLD,
     cutoffs: [1, 5, 10, 20],
-    models: [],
     configurations,
     metricsConfiguration: configurations[0]!.name,
     metrics: idle(),

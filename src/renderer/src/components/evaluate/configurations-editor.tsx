@@ -1,4 +1,5 @@
-import { useActions, useEvaluate } from '../../actions/app-context.tsx';
+import { useEffect, useMemo } from 'react';
+import { useActions, useEvaluate, useSettings } from '../../actions/app-context.tsx';
 import type { SearchConfigurationInput } from '../../../../shared/evaluation-api.ts';
 import { CloseIcon } from '../common/icons.tsx';
 
@@ -37,7 +38,12 @@ function optionalInt(text: string): number | undefined {
 export function ConfigurationsEditor(): React.JSX.Element {
   const actions = useActions();
   const configurations = useEvaluate((s) => s.configurations);
-  const models = useEvaluate((s) => s.models);
+  const all = useSettings((s) => s.models);
+  // The models load at start-up and follow installs; a failed first load is tried again here.
+  useEffect(() => {
+    if (!all) void actions.settings.loadModels();
+  }, [actions, all]);
+  const models = useMemo(() => (all ?? []).filter((m) => m.status === 'installed'), [all]);
   return (
     <div className="eval-configs">
       <table className="eval-table eval-config-table">
