@@ -635,10 +635,10 @@ export function attrInts(name: string, ints: number[]): OnnxTypes.IAttributeProt
   return { name, type: onnx.AttributeProto.AttributeType.INTS, ints };
 }
 
-export function attrFloat(name: string, f: number): OnnxTypes.IAttributeProto {
+function attrFloat(name: string, f: number): OnnxTypes.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.FLOAT, f };
 }
 
-export function attrString(name: string, s: string): OnnxTypes.IAttributeProto {
+function attrString(name: string, s: string): OnnxTypes.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(s) };
 }

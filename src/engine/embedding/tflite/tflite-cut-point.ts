@@ -1,4 +1,4 @@
-import { TfliteModelError } from './tflite-model-error.ts';
+import { corrupt, unsupported } from './tflite-model-error.ts';
 import type { TfliteModel, TfliteOperator } from './tflite-reader.ts';
 import { BuiltinOperator } from './tflite-schema.ts';
 
@@ -28,8 +28,7 @@ export function findCutPoint(model: TfliteModel): CutPoint {
   let pool: TfliteOperator | undefined;
   for (const op of ops) if (op.code === BuiltinOperator.AVERAGE_POOL_2D) pool = op;
   if (pool === undefined) {
-    throw new TfliteModelError(
-      'unsupported',
+    throw unsupported(
       'The TensorFlow Lite model has no AVERAGE_POOL_2D layer, so it has no pooled features to use as an embedding',
     );
   }
@@ -37,15 +36,11 @@ export function findCutPoint(model: TfliteModel): CutPoint {
   for (const op of ops) if (op.index > pool.index && CLASSIFIERS.has(op.code)) classifier = op;
   const tensor = classifier?.inputs[0] ?? pool.outputs[0];
   if (tensor === undefined || tensor < 0) {
-    throw new TfliteModelError(
-      'corrupt',
-      `The TensorFlow Lite file is truncated or corrupt: ${pool.opName} has no output`,
-    );
+    throw corrupt(`${pool.opName} has no output`);
   }
   const path = operatorsComputing(model, tensor);
   if (!path.includes(pool)) {
-    throw new TfliteModelError(
-      'unsupported',
+    throw unsupported(
       `The classifier's input (${model.tensors[tensor]?.name ?? tensor}) does not come from the last average pool`,
     );
   }

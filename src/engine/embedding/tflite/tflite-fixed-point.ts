@@ -68,6 +68,6 @@ export function multiplyByQuantizedMultiplier(x: number, q: QuantizedMultiplier)
 }
 
 /** C++ int32 wrap-around, for the products TensorFlow Lite leaves in 32 bits. */
-export function toInt32(x: number): number {
+function toInt32(x: number): number {
   return x | 0;
 }

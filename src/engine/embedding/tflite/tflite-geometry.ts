@@ -1,4 +1,4 @@
-import type { PaddingMode, TfliteOptions } from './tflite-reader.ts';
+import type { ConvOptions, PaddingMode, TfliteOptions } from './tflite-reader.ts';
 
 export interface WindowGeometry {
   outH: number;
@@ -30,6 +30,19 @@ export function poolWindow(o: Extract<TfliteOptions, { kind: 'pool' }>): WindowS
     dilationH: 1,
     dilationW: 1,
     padding: o.padding,
+  };
+}
+
+/** The window of a convolution with a kernelH × kernelW filter. */
+export function convWindow(c: ConvOptions, kernelH: number, kernelW: number): WindowSpec {
+  return {
+    kernelH,
+    kernelW,
+    strideH: c.strideH,
+    strideW: c.strideW,
+    dilationH: c.dilationH,
+    dilationW: c.dilationW,
+    padding: c.padding,
   };
 }
 

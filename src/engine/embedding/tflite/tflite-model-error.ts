@@ -4,7 +4,7 @@
  * - corrupt: the flatbuffer is truncated or its offsets point outside the file;
  * - unsupported: a valid model this converter cannot turn into a feature extractor.
  */
-export type TfliteModelErrorKind = 'not-tflite' | 'corrupt' | 'unsupported';
+type TfliteModelErrorKind = 'not-tflite' | 'corrupt' | 'unsupported';
 
 export class TfliteModelError extends Error {
   override name = 'TfliteModelError';
@@ -14,4 +14,12 @@ export class TfliteModelError extends Error {
     super(message);
     this.kind = kind;
   }
+}
+
+export function corrupt(detail: string): TfliteModelError {
+  return new TfliteModelError('corrupt', `The TensorFlow Lite file is truncated or corrupt: ${detail}`);
+}
+
+export function unsupported(message: string): TfliteModelError {
+  return new TfliteModelError('unsupported', message);
 }

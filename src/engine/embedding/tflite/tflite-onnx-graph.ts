@@ -12,18 +12,23 @@ import {
   type Graph,
 } from '../keras-to-onnx.ts';
 import type { CutPoint } from './tflite-cut-point.ts';
-import { poolWindow, windowGeometry, type WindowSpec } from './tflite-geometry.ts';
+import { convWindow, poolWindow, windowGeometry, type WindowSpec } from './tflite-geometry.ts';
+import { unsupported } from './tflite-model-error.ts';
 import {
   activationQuant,
   biasValues,
   expectSize,
-  unsupported,
   weightQuant,
   type ChannelQuant,
   type TensorQuant,
 } from './tflite-quantization.ts';
-import type { Activation, ConvOptions, TfliteModel, TfliteOperator, TfliteTensor } from './tflite-reader.ts';
-import { BuiltinOperator } from './tflite-schema.ts';
+import type {
+  Activation,
+  TfliteModel,
+  TfliteOperator,
+  TfliteOptions,
+  TfliteTensor,
+} from './tflite-reader.ts';
 
 const { onnx } = onnxProto;
 const UINT8 = onnx.TensorProto.DataType.UINT8;
@@ -57,7 +62,7 @@ export interface EmittedGraph {
 }
 
 /** Operators converted on the way to the features; the classifier (and a SOFTMAX) after them is left out. */
-export const SUPPORTED_OPERATORS = ['CONV_2D', 'DEPTHWISE_CONV_2D', 'ADD', 'AVERAGE_POOL_2D', 'RESHAPE'];
+const SUPPORTED_OPERATORS = ['CONV_2D', 'DEPTHWISE_CONV_2D', 'ADD', 'AVERAGE_POOL_2D', 'RESHAPE'];
 
 /** Builds the ONNX graph computing the cut tensor from an NCHW float32 image. */
 export function emitFeatureExtractor(
@@ -108,16 +113,16 @@ export function emitFeatureExtractor(
           : clampToStoredRange(graph, name, activation, q, tag, where);
       values.set(out.index, { name: stored, layout });
     };
-    switch (op.code) {
-      case BuiltinOperator.CONV_2D:
-      case BuiltinOperator.DEPTHWISE_CONV_2D: {
-        if (op.options.kind !== 'conv' && op.options.kind !== 'depthwise')
-          throw unsupported(`${where}: no options`);
+    const o = op.options;
+    switch (o.kind) {
+      case 'conv':
+      case 'depthwise': {
         const x = tensorOf(op.inputs[0], where);
         const xv = nchw(valueOf(op.inputs[0], where), where);
         const conv = emitConv(
           graph,
           op,
+          o,
           x,
           xv.name,
           tensorOf(op.inputs[1], where),
@@ -127,11 +132,10 @@ export function emitFeatureExtractor(
           opts.mode,
         );
         perChannel ||= conv.perChannel;
-        finish(conv.name, op.options.conv.activation);
+        finish(conv.name, o.conv.activation);
         break;
       }
-      case BuiltinOperator.ADD: {
-        if (op.options.kind !== 'add') throw unsupported(`${where}: no options`);
+      case 'add': {
         const a = tensorOf(op.inputs[0], where);
         const b = tensorOf(op.inputs[1], where);
         if (a.shape.join() !== b.shape.join() || a.shape.join() !== out.shape.join()) {
@@ -142,15 +146,11 @@ export function emitFeatureExtractor(
         const av = valueOf(a.index, where);
         const bv = valueOf(b.index, where);
         if (av.layout !== bv.layout) throw unsupported(`${where}: inputs in different layouts`);
-        activationQuant(a, where);
-        activationQuant(b, where);
         const sum = addNode(graph, 'Add', tag, [av.name, bv.name], tag);
-        finish(sum, op.options.activation, av.layout);
+        finish(sum, o.activation, av.layout);
         break;
       }
-      case BuiltinOperator.AVERAGE_POOL_2D: {
-        if (op.options.kind !== 'pool') throw unsupported(`${where}: no options`);
-        const o = op.options;
+      case 'pool': {
         const x = tensorOf(op.inputs[0], where);
         const xq = activationQuant(x, where);
         const oq = activationQuant(out, where);
@@ -168,11 +168,16 @@ export function emitFeatureExtractor(
         finish(pooled, o.activation);
         break;
       }
-      case BuiltinOperator.RESHAPE: {
+      case 'reshape': {
         const x = tensorOf(op.inputs[0], where);
         let xv = valueOf(x.index, where);
         if (out.shape[0] !== 1 || x.shape[0] !== 1)
           throw unsupported(`${where}: reshaping the batch dimension`);
+        const xq = activationQuant(x, where);
+        const oq = activationQuant(out, where);
+        // The reference interpreter has no requantizing reshape either, so it could not be checked.
+        if (xq.scale !== oq.scale || xq.zeroPoint !== oq.zeroPoint)
+          throw unsupported(`${where}: requantizing reshape`);
         if (xv.layout === 'nchw') {
           xv = {
             name: addNode(graph, 'Transpose', `${tag}/to_nhwc`, [xv.name], `${tag}/to_nhwc`, [
@@ -189,13 +194,7 @@ export function emitFeatureExtractor(
             attrInts('perm', [0, 3, 1, 2]),
           ]);
         }
-        const xq = activationQuant(x, where);
-        const oq = activationQuant(out, where);
-        const same = xq.scale === oq.scale && xq.zeroPoint === oq.zeroPoint;
-        values.set(out.index, {
-          name: opts.mode === 'qdq' && !same ? fakeQuant(graph, y, oq, `t${out.index}`) : y,
-          layout,
-        });
+        values.set(out.index, { name: y, layout });
         break;
       }
       default:
@@ -250,6 +249,7 @@ function checkedGeometry(
 function emitConv(
   graph: Graph,
   op: TfliteOperator,
+  options: Extract<TfliteOptions, { kind: 'conv' | 'depthwise' }>,
   x: TfliteTensor,
   xName: string,
   weights: TfliteTensor,
@@ -260,9 +260,9 @@ function emitConv(
 ): { name: string; perChannel: boolean } {
   const where = `operator ${op.index} (${op.opName})`;
   const tag = `op${op.index}`;
-  const options = op.options as { kind: 'conv' | 'depthwise'; conv: ConvOptions };
   const depthwise = options.kind === 'depthwise';
   const xq = activationQuant(x, where);
+  // finish() checks it too, but only after the weights: this keeps a non-uint8 output the reason given.
   activationQuant(out, where);
   const cin = x.shape[3]!;
   if (weights.shape.length !== 4) throw unsupported(`${where}: weights of shape [${weights.shape}]`);
@@ -280,21 +280,7 @@ function emitConv(
     where,
   );
   const c = options.conv;
-  const g = checkedGeometry(
-    x,
-    out,
-    {
-      kernelH: kh,
-      kernelW: kw,
-      strideH: c.strideH,
-      strideW: c.strideW,
-      dilationH: c.dilationH,
-      dilationW: c.dilationW,
-      padding: c.padding,
-    },
-    cout,
-    where,
-  );
+  const g = checkedGeometry(x, out, convWindow(c, kh, kw), cout, where);
 
   const perIn = depthwise ? 1 : cin;
   const onnxWeights = new Uint8Array(cout * perIn * kh * kw);

@@ -1,4 +1,4 @@
-import { TfliteModelError } from './tflite-model-error.ts';
+import { corrupt, unsupported } from './tflite-model-error.ts';
 import type { TfliteTensor } from './tflite-reader.ts';
 import { TensorType, tensorTypeName } from './tflite-schema.ts';
 
@@ -13,10 +13,6 @@ export interface ChannelQuant {
   scales: number[];
   zeroPoints: number[];
   perChannel: boolean;
-}
-
-export function unsupported(message: string): TfliteModelError {
-  return new TfliteModelError('unsupported', message);
 }
 
 /** An activation (or the model input): uint8 with a single scale and zero point. */
@@ -92,7 +88,7 @@ export function biasValues(tensor: TfliteTensor | undefined, channels: number, w
 }
 
 /** A constant int32 tensor's values (little-endian, whatever the host). */
-export function int32Data(tensor: TfliteTensor, where: string): Int32Array {
+function int32Data(tensor: TfliteTensor, where: string): Int32Array {
   const data = tensor.data;
   if (data === undefined) throw unsupported(`${where}: "${tensor.name}" is not constant`);
   if (data.length % 4 !== 0) throw unsupported(`${where}: "${tensor.name}" has ${data.length} bytes`);
@@ -104,9 +100,8 @@ export function int32Data(tensor: TfliteTensor, where: string): Int32Array {
 export function expectSize(tensor: TfliteTensor, bytesPerValue: number, where: string): void {
   const count = tensor.shape.reduce((a, b) => a * b, 1);
   if ((tensor.data?.length ?? 0) !== count * bytesPerValue) {
-    throw new TfliteModelError(
-      'corrupt',
-      `The TensorFlow Lite file is truncated or corrupt: ${where}: "${tensor.name}" holds ${tensor.data?.length ?? 0} bytes for shape [${tensor.shape}]`,
+    throw corrupt(
+      `${where}: "${tensor.name}" holds ${tensor.data?.length ?? 0} bytes for shape [${tensor.shape}]`,
     );
   }
 }

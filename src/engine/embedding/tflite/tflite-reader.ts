@@ -1,5 +1,5 @@
 import { ByteBuffer } from 'flatbuffers';
-import { TfliteModelError } from './tflite-model-error.ts';
+import { corrupt, TfliteModelError, unsupported } from './tflite-model-error.ts';
 import {
   ActivationFunctionType,
   BuiltinOperator,
@@ -41,7 +41,7 @@ export interface ConvOptions {
 
 export type TfliteOptions =
   | { kind: 'conv'; conv: ConvOptions }
-  | { kind: 'depthwise'; conv: ConvOptions; depthMultiplier: number }
+  | { kind: 'depthwise'; conv: ConvOptions }
   | {
       kind: 'pool';
       padding: PaddingMode;
@@ -52,9 +52,7 @@ export type TfliteOptions =
       activation: Activation;
     }
   | { kind: 'add'; activation: Activation }
-  | { kind: 'fully-connected'; activation: Activation }
-  | { kind: 'softmax'; beta: number }
-  | { kind: 'reshape'; newShape?: number[] }
+  | { kind: 'reshape' }
   | { kind: 'none' };
 
 export interface TfliteOperator {
@@ -104,10 +102,7 @@ export function readTfliteModel(bytes: Uint8Array): TfliteModel {
   const model = r.root();
   const version = r.uint32(model, Slot.Model.version, 0);
   if (version !== 3) {
-    throw new TfliteModelError(
-      'unsupported',
-      `TensorFlow Lite schema version ${version} is not supported (3 is)`,
-    );
+    throw unsupported(`TensorFlow Lite schema version ${version} is not supported (3 is)`);
   }
   const buffers = r.tables(model, Slot.Model.buffers).map((b) => r.bufferData(b));
   const opcodes = r.tables(model, Slot.Model.operatorCodes).map((oc) => {
@@ -195,12 +190,7 @@ function readOptions(r: CheckedReader, op: number, code: number, where: string):
     }
     case BuiltinOperator.DEPTHWISE_CONV_2D: {
       const t = expect(BuiltinOptionsType.DepthwiseConv2DOptions, 'DepthwiseConv2DOptions');
-      const s = Slot.DepthwiseConv2DOptions;
-      return {
-        kind: 'depthwise',
-        depthMultiplier: r.int32(t, s.depthMultiplier, 0),
-        conv: readConv(r, t, s, where),
-      };
+      return { kind: 'depthwise', conv: readConv(r, t, Slot.DepthwiseConv2DOptions, where) };
     }
     case BuiltinOperator.AVERAGE_POOL_2D: {
       const t = expect(BuiltinOptionsType.Pool2DOptions, 'Pool2DOptions');
@@ -221,25 +211,11 @@ function readOptions(r: CheckedReader, op: number, code: number, where: string):
         activation:
           table === undefined ? 'none' : activation(r.int8(table, Slot.AddOptions.fusedActivation, 0), where),
       };
-    case BuiltinOperator.FULLY_CONNECTED:
-      return {
-        kind: 'fully-connected',
-        activation:
-          table === undefined
-            ? 'none'
-            : activation(r.int8(table, Slot.FullyConnectedOptions.fusedActivation, 0), where),
-      };
-    case BuiltinOperator.SOFTMAX:
-      return {
-        kind: 'softmax',
-        beta: table === undefined ? 1 : r.float32(table, Slot.SoftmaxOptions.beta, 0),
-      };
-    case BuiltinOperator.RESHAPE: {
-      if (table === undefined || type !== BuiltinOptionsType.ReshapeOptions) return { kind: 'reshape' };
-      const newShape = r.int32s(table, Slot.ReshapeOptions.newShape);
-      return newShape.length > 0 ? { kind: 'reshape', newShape } : { kind: 'reshape' };
-    }
+    // The target shape is read from the output tensor, so ReshapeOptions.new_shape is not needed.
+    case BuiltinOperator.RESHAPE:
+      return { kind: 'reshape' };
     default:
+      // Whatever follows the features (FULLY_CONNECTED, SOFTMAX) is dropped, so its options go unread.
       return { kind: 'none' };
   }
 }
@@ -293,10 +269,6 @@ function activation(value: number, where: string): Activation {
 function positive(value: number, where: string): number {
   if (!Number.isInteger(value) || value < 1) throw corrupt(`${where} is ${value}`);
   return value;
-}
-
-function corrupt(detail: string): TfliteModelError {
-  return new TfliteModelError('corrupt', `The TensorFlow Lite file is truncated or corrupt: ${detail}`);
 }
 
 /** flatbuffers reads with bounds checks: every position is validated before ByteBuffer reads it. */
@@ -358,11 +330,6 @@ class CheckedReader {
   uint32(table: number, slot: number, fallback: number): number {
     const p = this.field(table, slot, 4);
     return p ? this.bb.readUint32(p) : fallback;
-  }
-
-  float32(table: number, slot: number, fallback: number): number {
-    const p = this.field(table, slot, 4);
-    return p ? this.bb.readFloat32(p) : fallback;
   }
 
   private uint64(table: number, slot: number): number {

@@ -5,16 +5,16 @@ import {
   roundHalfAway,
   type QuantizedMultiplier,
 } from './tflite-fixed-point.ts';
-import { poolWindow, windowGeometry, type WindowGeometry } from './tflite-geometry.ts';
-import {
-  activationQuant,
-  biasValues,
-  unsupported,
-  weightQuant,
-  type TensorQuant,
-} from './tflite-quantization.ts';
-import type { Activation, ConvOptions, TfliteModel, TfliteOperator, TfliteTensor } from './tflite-reader.ts';
-import { BuiltinOperator } from './tflite-schema.ts';
+import { convWindow, poolWindow, windowGeometry, type WindowGeometry } from './tflite-geometry.ts';
+import { unsupported } from './tflite-model-error.ts';
+import { activationQuant, biasValues, weightQuant, type TensorQuant } from './tflite-quantization.ts';
+import type {
+  Activation,
+  TfliteModel,
+  TfliteOperator,
+  TfliteOptions,
+  TfliteTensor,
+} from './tflite-reader.ts';
 
 /**
  * Runs a uint8 TensorFlow Lite model the way TensorFlow Lite's reference kernels do: int32
@@ -50,24 +50,25 @@ export function runTfliteReference(
     const where = `operator ${op.index} (${op.opName})`;
     const out = model.tensors[op.outputs[0]!]!;
     const t = (i: number | undefined): TfliteTensor => model.tensors[i!]!;
-    switch (op.code) {
-      case BuiltinOperator.CONV_2D:
-      case BuiltinOperator.DEPTHWISE_CONV_2D:
+    const o = op.options;
+    switch (o.kind) {
+      case 'conv':
+      case 'depthwise':
         values.set(
           out.index,
-          conv(model, op, t(op.inputs[0]), get(op.inputs[0]), t(op.inputs[1]), out, where),
+          conv(model, op, o, t(op.inputs[0]), get(op.inputs[0]), t(op.inputs[1]), out, where),
         );
         break;
-      case BuiltinOperator.ADD:
+      case 'add':
         values.set(
           out.index,
-          add(op, t(op.inputs[0]), get(op.inputs[0]), t(op.inputs[1]), get(op.inputs[1]), out, where),
+          add(o, t(op.inputs[0]), get(op.inputs[0]), t(op.inputs[1]), get(op.inputs[1]), out, where),
         );
         break;
-      case BuiltinOperator.AVERAGE_POOL_2D:
-        values.set(out.index, averagePool(op, t(op.inputs[0]), get(op.inputs[0]), out, where));
+      case 'pool':
+        values.set(out.index, averagePool(o, t(op.inputs[0]), get(op.inputs[0]), out, where));
         break;
-      case BuiltinOperator.RESHAPE: {
+      case 'reshape': {
         const x = get(op.inputs[0]);
         const xq = activationQuant(t(op.inputs[0]), where);
         const oq = activationQuant(out, where);
@@ -112,13 +113,13 @@ function activationRange(activation: Activation, q: TensorQuant, where: string):
 function conv(
   model: TfliteModel,
   op: TfliteOperator,
+  options: Extract<TfliteOptions, { kind: 'conv' | 'depthwise' }>,
   xt: TfliteTensor,
   x: Uint8Array,
   wt: TfliteTensor,
   out: TfliteTensor,
   where: string,
 ): Uint8Array {
-  const options = op.options as { kind: 'conv' | 'depthwise'; conv: ConvOptions };
   const depthwise = options.kind === 'depthwise';
   const c = options.conv;
   const [, inH, inW, cin] = xt.shape as [number, number, number, number];
@@ -139,15 +140,7 @@ function conv(
     quantizeMultiplier((xq.scale * s) / oq.scale),
   );
   const [lo, hi] = activationRange(c.activation, oq, where);
-  const g: WindowGeometry = windowGeometry(inH, inW, {
-    kernelH: kh,
-    kernelW: kw,
-    strideH: c.strideH,
-    strideW: c.strideW,
-    dilationH: c.dilationH,
-    dilationW: c.dilationW,
-    padding: c.padding,
-  });
+  const g: WindowGeometry = windowGeometry(inH, inW, convWindow(c, kh, kw));
   const xs = Int32Array.from(x, (v) => v - xq.zeroPoint);
   const wdata = wt.data!;
   const ws = new Int32Array(wdata.length);
@@ -190,7 +183,7 @@ function conv(
 
 /** tflite reference_ops::Add for uint8 (both inputs rescaled to a shared 2^20 fixed-point grid). */
 function add(
-  op: TfliteOperator,
+  o: Extract<TfliteOptions, { kind: 'add' }>,
   at: TfliteTensor,
   a: Uint8Array,
   bt: TfliteTensor,
@@ -198,7 +191,6 @@ function add(
   out: TfliteTensor,
   where: string,
 ): Uint8Array {
-  if (op.options.kind !== 'add') throw unsupported(`${where}: no options`);
   if (a.length !== b.length) throw unsupported(`${where}: broadcasting is not implemented`);
   const aq = activationQuant(at, where);
   const bq = activationQuant(bt, where);
@@ -208,7 +200,7 @@ function add(
   const am = quantizeMultiplier(aq.scale / twiceMax);
   const bm = quantizeMultiplier(bq.scale / twiceMax);
   const om = quantizeMultiplier(twiceMax / (2 ** leftShift * oq.scale));
-  const [lo, hi] = activationRange(op.options.activation, oq, where);
+  const [lo, hi] = activationRange(o.activation, oq, where);
   const result = new Uint8Array(a.length);
   for (let i = 0; i < a.length; i++) {
     const sa = multiplyByQuantizedMultiplier((a[i]! - aq.zeroPoint) * 2 ** leftShift, am);
@@ -221,14 +213,12 @@ function add(
 
 /** tflite reference_ops::AveragePool for uint8: padded cells are not counted; rounded integer mean. */
 function averagePool(
-  op: TfliteOperator,
+  o: Extract<TfliteOptions, { kind: 'pool' }>,
   xt: TfliteTensor,
   x: Uint8Array,
   out: TfliteTensor,
   where: string,
 ): Uint8Array {
-  if (op.options.kind !== 'pool') throw unsupported(`${where}: no options`);
-  const o = op.options;
   const [, inH, inW, ch] = xt.shape as [number, number, number, number];
   const oq = activationQuant(out, where);
   const [lo, hi] = activationRange(o.activation, oq, where);

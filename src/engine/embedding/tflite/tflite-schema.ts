@@ -83,7 +83,6 @@ export const BuiltinOptionsType = {
   FullyConnectedOptions: 8,
   SoftmaxOptions: 9,
   AddOptions: 11,
-  ReshapeOptions: 17,
 } as const;
 
 export const Padding = { SAME: 0, VALID: 1 } as const;
@@ -126,7 +125,6 @@ export const Slot = {
     padding: 4,
     strideW: 6,
     strideH: 8,
-    depthMultiplier: 10,
     fusedActivation: 12,
     dilationW: 14,
     dilationH: 16,
@@ -139,8 +137,5 @@ export const Slot = {
     filterHeight: 12,
     fusedActivation: 14,
   },
-  FullyConnectedOptions: { fusedActivation: 4 },
-  SoftmaxOptions: { beta: 4 },
   AddOptions: { fusedActivation: 4 },
-  ReshapeOptions: { newShape: 4 },
 } as const;
