@@ -1,14 +1,25 @@
 import type { ReactNode } from 'react';
 import { AlertIcon } from './icons.tsx';
 
-/** A centred empty, loading or error state: a title, a line of help, and an optional action. */
+/**
+ * A centred empty, loading or error state: a title, a line of help, and an optional action
+ * (`onRetry` makes it a "Try again" button).
+ */
 export function StatusMessage(props: {
   kind: 'empty' | 'loading' | 'error';
   title: string;
   children?: ReactNode;
   icon?: ReactNode;
   action?: ReactNode;
+  onRetry?: () => void;
 }): React.JSX.Element {
+  const action =
+    props.action ??
+    (props.onRetry ? (
+      <button type="button" className="button" onClick={props.onRetry}>
+        Try again
+      </button>
+    ) : null);
   return (
     <div
       className={`status-message status-${props.kind}`}
@@ -26,7 +37,7 @@ export function StatusMessage(props: {
       </div>
       <p className="status-title">{props.title}</p>
       {props.children ? <div className="status-body">{props.children}</div> : null}
-      {props.action ? <div className="status-action">{props.action}</div> : null}
+      {action ? <div className="status-action">{action}</div> : null}
     </div>
   );
 }

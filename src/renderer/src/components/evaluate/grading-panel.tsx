@@ -183,11 +183,7 @@ export function GradingPanel(): React.JSX.Element {
       <StatusMessage
         kind="error"
         title="The candidates could not be loaded"
-        action={
-          <button type="button" className="button" onClick={() => void actions.evaluate.grading.loadQueue()}>
-            Try again
-          </button>
-        }
+        onRetry={() => void actions.evaluate.grading.loadQueue()}
       >
         {queue.error}
       </StatusMessage>

@@ -32,11 +32,7 @@ export function LibraryView(): React.JSX.Element {
         <StatusMessage
           kind="error"
           title="The library could not be loaded"
-          action={
-            <button type="button" className="button" onClick={() => void actions.library.reload()}>
-              Try again
-            </button>
-          }
+          onRetry={() => void actions.library.reload()}
         >
           {loadError}
         </StatusMessage>

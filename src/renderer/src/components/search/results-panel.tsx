@@ -62,13 +62,7 @@ export function ResultsPanel(props: { tiles: ResultTile[] }): React.JSX.Element 
       <StatusMessage
         kind="error"
         title="That search did not work"
-        action={
-          hasQuery ? (
-            <button type="button" className="button" onClick={() => actions.search.retry()}>
-              Try again
-            </button>
-          ) : undefined
-        }
+        onRetry={hasQuery ? () => actions.search.retry() : undefined}
       >
         {error}
       </StatusMessage>

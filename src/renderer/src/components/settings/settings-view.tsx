@@ -39,11 +39,7 @@ function ModelList(): React.JSX.Element {
       <StatusMessage
         kind="error"
         title="The models could not be listed"
-        action={
-          <button type="button" className="button" onClick={() => void actions.settings.loadModels()}>
-            Try again
-          </button>
-        }
+        onRetry={() => void actions.settings.loadModels()}
       >
         {loadError}
       </StatusMessage>
