@@ -24,13 +24,8 @@ export interface ConvertTfliteOptions {
 export type ConvertedManifest = Omit<ModelManifest, 'id' | 'file' | 'sha256'>;
 
 export interface TfliteConversionReport {
-  /** The TensorFlow Lite model's own description string. */
-  description: string;
-  inputTensor: string;
   /** [height, width] of the model input. */
   inputSize: [number, number];
-  inputScale: number;
-  inputZeroPoint: number;
   /** The tensor used as the embedding, and what produced and consumed it. */
   featuresTensor: string;
   featuresDim: number;
@@ -40,10 +35,7 @@ export interface TfliteConversionReport {
   converted: Record<string, number>;
   /** Operators left out (the classifier and what follows it), by name. */
   dropped: Record<string, number>;
-  quantization: QuantizationMode;
   perChannel: boolean;
-  onnxBytes: number;
-  ms: number;
 }
 
 export interface ConvertedTfliteModel {
@@ -79,7 +71,6 @@ export const TFLITE_OUTPUT_NAME = 'embedding';
  * The output depends only on the bytes and options, so it is reproducible byte for byte.
  */
 export function convertTfliteModel(bytes: Uint8Array, opts: ConvertTfliteOptions = {}): ConvertedTfliteModel {
-  const started = performance.now();
   const model = readTfliteModel(bytes);
   const cut = findCutPoint(model);
   const mode = opts.quantization ?? DEFAULT_TFLITE_QUANTIZATION;
@@ -139,23 +130,15 @@ export function convertTfliteModel(bytes: Uint8Array, opts: ConvertTfliteOptions
     for (const op of ops) counts[op.opName] = (counts[op.opName] ?? 0) + 1;
     return counts;
   };
-  const inputTensor = model.tensors[model.inputs[0]!]!;
   const report: TfliteConversionReport = {
-    description: model.description,
-    inputTensor: inputTensor.name,
     inputSize: emitted.inputSize,
-    inputScale: scale,
-    inputZeroPoint: zeroPoint,
     featuresTensor: features.name,
     featuresDim: emitted.dim,
     pool: `${cut.pool.opName} (operator ${cut.pool.index})`,
     ...(cut.classifier ? { classifier: `${cut.classifier.opName} (operator ${cut.classifier.index})` } : {}),
     converted: count(cut.path),
     dropped: count(cut.dropped),
-    quantization: mode,
     perChannel: emitted.perChannel,
-    onnxBytes: onnx.length,
-    ms: performance.now() - started,
   };
   return { onnx, manifest, report };
 }

@@ -3,20 +3,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   encodeOnnxModel,
   ONNX_IR_VERSION,
   ONNX_OPSET,
 } from '../../../../src/engine/embedding/keras-to-onnx.ts';
-import { findCutPoint } from '../../../../src/engine/embedding/tflite/tflite-cut-point.ts';
+import { packInputSync } from '../../../../src/engine/embedding/model-tensor.ts';
+import { findCutPoint, type CutPoint } from '../../../../src/engine/embedding/tflite/tflite-cut-point.ts';
 import { emitFeatureExtractor } from '../../../../src/engine/embedding/tflite/tflite-onnx-graph.ts';
 import { readTfliteModel, type TfliteModel } from '../../../../src/engine/embedding/tflite/tflite-reader.ts';
 import {
   dequantize,
   runTfliteReference,
 } from '../../../../src/engine/embedding/tflite/tflite-reference-interpreter.ts';
-import { convertTfliteModel } from '../../../../src/engine/embedding/tflite/tflite-to-onnx.ts';
+import {
+  convertTfliteModel,
+  type ConvertedTfliteModel,
+} from '../../../../src/engine/embedding/tflite/tflite-to-onnx.ts';
 import { sceneSvg } from '../../../fixtures/synthetic-photos.ts';
 import { cosine } from '../../../fixtures/vector-library.ts';
 
@@ -37,26 +41,27 @@ async function scenePixels(seed: number): Promise<Uint8Array> {
   );
 }
 
-function nchwInput(pixels: Uint8Array): Float32Array {
-  const plane = 224 * 224;
-  const x = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++)
-    for (let c = 0; c < 3; c++) x[c * plane + p] = (pixels[p * 3 + c]! - 128) / 128;
-  return x;
-}
-
 describe.skipIf(!haveModel)('the ImageNet MobileNetV2 (uint8 TensorFlow Lite) converted to ONNX', () => {
   let bytes: Uint8Array;
   let model: TfliteModel;
   let images: Uint8Array[];
+  let cut: CutPoint;
+  let converted: ConvertedTfliteModel;
+  let session: ort.InferenceSession | undefined;
   beforeAll(async () => {
     bytes = new Uint8Array(readFileSync(modelFile));
     model = readTfliteModel(bytes);
     images = [await scenePixels(1), await scenePixels(2)];
+    cut = findCutPoint(model);
+    converted = convertTfliteModel(bytes);
+    session = await ort.InferenceSession.create(converted.onnx);
+  });
+  afterAll(async () => {
+    await session?.release();
   });
 
   it('outputs the 1280-d average pool in front of the classifier', () => {
-    const { report, manifest } = convertTfliteModel(bytes);
+    const { report, manifest } = converted;
     expect(report.featuresTensor).toBe('MobilenetV2/Logits/AvgPool');
     expect(report.featuresDim).toBe(1280);
     expect(report.inputSize).toEqual([224, 224]);
@@ -68,22 +73,21 @@ describe.skipIf(!haveModel)('the ImageNet MobileNetV2 (uint8 TensorFlow Lite) co
   });
 
   async function endToEnd(image: Uint8Array): Promise<{ cosine: number; worst: number }> {
-    const cut = findCutPoint(model);
     const q = model.tensors[cut.tensor]!.quantization!;
-    const session = await ort.InferenceSession.create(convertTfliteModel(bytes).onnx);
-    try {
-      const ref = dequantize(runTfliteReference(model, cut.tensor, image), {
-        scale: q.scale[0]!,
-        zeroPoint: q.zeroPoint[0]!,
-      });
-      const out = await session.run({ input: new ort.Tensor('float32', nchwInput(image), [1, 3, 224, 224]) });
-      const got = out['embedding']!.data as Float32Array;
-      let worst = 0;
-      for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref[i]!));
-      return { cosine: cosine(got, ref), worst };
-    } finally {
-      await session.release();
-    }
+    const ref = dequantize(runTfliteReference(model, cut.tensor, image), {
+      scale: q.scale[0]!,
+      zeroPoint: q.zeroPoint[0]!,
+    });
+    const input = new ort.Tensor(
+      'float32',
+      packInputSync([image], converted.manifest.input),
+      [1, 3, 224, 224],
+    );
+    const out = await session!.run({ input });
+    const got = out['embedding']!.data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref[i]!));
+    return { cosine: cosine(got, ref), worst };
   }
 
   it("tracks TensorFlow Lite's own integer arithmetic end to end on synthetic scenes", async () => {
@@ -109,7 +113,6 @@ describe.skipIf(!haveModel)('the ImageNet MobileNetV2 (uint8 TensorFlow Lite) co
   it('agrees with the integer kernels to one rounding step, operator by operator', async () => {
     // Every activation of the QDQ graph is an output, so each operator can be checked on exactly
     // the inputs the ONNX graph gave it: differences cannot accumulate, only rounding remains.
-    const cut = findCutPoint(model);
     const emitted = emitFeatureExtractor(model, cut, {
       mode: 'qdq',
       inputName: 'input',
@@ -135,12 +138,12 @@ describe.skipIf(!haveModel)('the ImageNet MobileNetV2 (uint8 TensorFlow Lite) co
         output: [emitted.output, ...outputs],
       },
     });
-    const session = await ort.InferenceSession.create(probe, { graphOptimizationLevel: 'disabled' });
+    const probeSession = await ort.InferenceSession.create(probe, { graphOptimizationLevel: 'disabled' });
     const image = images[0]!;
-    const result = await session.run({
-      input: new ort.Tensor('float32', nchwInput(image), [1, 3, 224, 224]),
+    const result = await probeSession.run({
+      input: new ort.Tensor('float32', packInputSync([image], converted.manifest.input), [1, 3, 224, 224]),
     });
-    await session.release();
+    await probeSession.release();
     const nhwc = (t: number): Uint8Array => {
       const [, h, w, c] = model.tensors[t]!.shape as [number, number, number, number];
       const v = result[`t${t}/q`]!.data as Uint8Array;

@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { modelManifestSchema } from '../../../../src/engine/embedding/model-manifest.ts';
+import { packInputSync } from '../../../../src/engine/embedding/model-tensor.ts';
 import { findCutPoint } from '../../../../src/engine/embedding/tflite/tflite-cut-point.ts';
 import {
   dequantize,
@@ -25,21 +26,15 @@ import { cosine } from '../../../fixtures/vector-library.ts';
 
 const SIZE = 16;
 
-/** NHWC uint8 pixels → the NCHW float input the manifest describes: (p - mean) / std. */
-function toModelInput(pixels: Uint8Array, mean: number, std: number, size: number): Float32Array {
-  const plane = size * size;
-  const x = new Float32Array(3 * plane);
-  for (let p = 0; p < plane; p++)
-    for (let c = 0; c < 3; c++) x[c * plane + p] = (pixels[p * 3 + c]! - mean) / std;
-  return x;
-}
-
-async function runOnnx(onnx: Uint8Array, inputs: Float32Array[], size: number): Promise<Float32Array> {
+async function runOnnx(
+  onnx: Uint8Array,
+  data: Float32Array | Uint8Array,
+  batch: number,
+  size: number,
+): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(onnx);
   try {
-    const data = new Float32Array(inputs.length * inputs[0]!.length);
-    inputs.forEach((x, i) => data.set(x, i * x.length));
-    const out = await session.run({ input: new ort.Tensor('float32', data, [inputs.length, 3, size, size]) });
+    const out = await session.run({ input: new ort.Tensor('float32', data, [batch, 3, size, size]) });
     return out['embedding']!.data as Float32Array;
   } finally {
     await session.release();
@@ -68,7 +63,7 @@ describe('TensorFlow Lite → ONNX (a synthetic MobileNet-shaped model)', () => 
   });
 
   it('cuts at the classifier input and describes the model in a valid manifest', () => {
-    const { manifest, report, onnx } = convertTfliteModel(bytes, { name: 'Tiny' });
+    const { manifest, report } = convertTfliteModel(bytes, { name: 'Tiny' });
     expect(report.featuresTensor).toBe(TINY_TFLITE_FEATURES);
     expect(report.featuresDim).toBe(TINY_TFLITE_DIM);
     expect(report.pool).toBe('AVERAGE_POOL_2D (operator 6)');
@@ -76,7 +71,6 @@ describe('TensorFlow Lite → ONNX (a synthetic MobileNet-shaped model)', () => 
     expect(report.converted).toEqual({ CONV_2D: 3, DEPTHWISE_CONV_2D: 1, ADD: 1, AVERAGE_POOL_2D: 2 });
     expect(report.dropped).toEqual({ CONV_2D: 1, RESHAPE: 1, SOFTMAX: 1 });
     expect(report.perChannel).toBe(true);
-    expect(report.onnxBytes).toBe(onnx.length);
     // The input quantization (scale 1/128, zero point 128) becomes mean/std on the 0..255 scale.
     expect(manifest.input).toEqual({
       name: 'input',
@@ -119,17 +113,13 @@ describe('TensorFlow Lite → ONNX (a synthetic MobileNet-shaped model)', () => 
         const cut = findCutPoint(model);
         const q = model.tensors[cut.tensor]!.quantization!;
         const step = q.scale[0]!;
-        const { onnx } = convertTfliteModel(file, { quantization: mode });
+        const { onnx, manifest } = convertTfliteModel(file, { quantization: mode });
         const rnd = seededRandom(21);
         const images = Array.from({ length: 6 }, () =>
           Uint8Array.from({ length: SIZE * SIZE * 3 }, () => Math.floor(rnd() * 256)),
         );
         // All six as one batch: the batch dimension is dynamic and rows stay independent.
-        const out = await runOnnx(
-          onnx,
-          images.map((im) => toModelInput(im, 128, 128, SIZE)),
-          SIZE,
-        );
+        const out = await runOnnx(onnx, packInputSync(images, manifest.input), images.length, SIZE);
         let spread = 0;
         images.forEach((image, i) => {
           const ref = dequantize(runTfliteReference(model, cut.tensor, image), {
