@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -74,14 +73,14 @@ export async function runEvaluationBenchmark(opts: {
         setId: evalSet.id,
         query: { kind: 'library', path: query! },
       });
-      const grades = new Map(
-        same.map((p) => [createHash('sha256').update(readFileSync(p)).digest('hex'), 5]),
-      );
-      store.judgments.addToPool(
-        added.id,
-        same.map((p, i) => ({ contentHash: [...grades.keys()][i]!, path: p })),
-      );
-      store.judgments.importGrades(added.id, grades);
+      // A photo the library could not index cannot be found: grading it would measure indexing.
+      const hashes = store.identity.hashesOf(same);
+      const pool = same.flatMap((p) => {
+        const contentHash = hashes.get(p);
+        return contentHash === undefined ? [] : [{ contentHash, path: p }];
+      });
+      store.judgments.addToPool(added.id, pool);
+      store.judgments.importGrades(added.id, new Map(pool.map((e) => [e.contentHash, 5])));
     }
 
     const configurations = opts.configurations ?? DEFAULT_CONFIGURATIONS;
