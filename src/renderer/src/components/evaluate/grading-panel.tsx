@@ -3,6 +3,7 @@ import { useActions, useEvaluate } from '../../actions/app-context.tsx';
 import { plural } from '../../format.ts';
 import type { GradingItem } from '../../../../shared/evaluation-api.ts';
 import { ImageIcon } from '../common/icons.tsx';
+import { ProgressBar } from '../common/progress-bar.tsx';
 import { Spinner, StatusMessage } from '../common/status-message.tsx';
 import { CandidateZoom } from './candidate-zoom.tsx';
 import { ConfigurationSummary } from './configurations-editor.tsx';
@@ -17,16 +18,7 @@ function ProgressLine(props: { label: string; done: number; total: number }): Re
       <span className="eval-progress-label">
         {props.label}: {props.done} of {props.total}
       </span>
-      <span
-        className="progress"
-        role="progressbar"
-        aria-label={props.label}
-        aria-valuemin={0}
-        aria-valuemax={props.total}
-        aria-valuenow={props.done}
-      >
-        <span className="progress-bar" style={{ width: `${Math.round(share * 100)}%` }} />
-      </span>
+      <ProgressBar label={props.label} max={props.total} now={props.done} percent={Math.round(share * 100)} />
     </div>
   );
 }

@@ -10,6 +10,7 @@ import {
 } from '../../format.ts';
 import type { IndexingRun, IndexingState } from '../../../../shared/indexing-state.ts';
 import { CheckIcon, RefreshIcon } from '../common/icons.tsx';
+import { ProgressBar } from '../common/progress-bar.tsx';
 import { Spinner } from '../common/status-message.tsx';
 
 const PHASE_LABEL: Record<IndexingState['phase'], string> = {
@@ -73,9 +74,9 @@ export function IndexingProgress(): React.JSX.Element {
     <div className="indexing" aria-live="polite">
       {running ? (
         <>
-          <div className="indexing-head">
+          <div className="job-head">
             <Spinner small />
-            <span className="indexing-phase">{PHASE_LABEL[state.phase]}</span>
+            <span className="job-phase indexing-phase">{PHASE_LABEL[state.phase]}</span>
             {state.queued > 0 ? (
               <span className="muted">· {plural(state.queued, 'more job')} waiting</span>
             ) : null}
@@ -90,20 +91,15 @@ export function IndexingProgress(): React.JSX.Element {
               </button>
             ) : null}
           </div>
-          <div
-            className={`progress${state.phase === 'scanning' || state.total === 0 ? ' progress-indeterminate' : ''}`}
-            role="progressbar"
-            aria-label="Indexing progress"
-            aria-valuemin={0}
-            aria-valuemax={state.total || undefined}
-            aria-valuenow={state.total ? state.done : undefined}
-            aria-valuetext={
-              state.total ? `${formatCount(state.done)} of ${formatCount(state.total)}` : 'Scanning'
-            }
-          >
-            <div className="progress-bar" style={{ width: state.total ? `${percent}%` : undefined }} />
-          </div>
-          <div className="indexing-stats">
+          <ProgressBar
+            label="Indexing progress"
+            max={state.total || undefined}
+            now={state.total ? state.done : undefined}
+            valueText={state.total ? `${formatCount(state.done)} of ${formatCount(state.total)}` : 'Scanning'}
+            percent={state.total ? percent : undefined}
+            indeterminate={state.phase === 'scanning' || state.total === 0}
+          />
+          <div className="job-stats">
             <span>
               {state.total > 0
                 ? `${formatCount(state.done)} of ${formatCount(state.total)} (${percent}%)`

@@ -2,6 +2,7 @@ import type { ModelInstallEvent } from '../../../../shared/model-api.ts';
 import { useActions } from '../../actions/app-context.tsx';
 import { formatBytes, formatEta } from '../../format.ts';
 import { type InstallProgressState, isInstallRunning } from '../../state/settings-store.ts';
+import { ProgressBar } from '../common/progress-bar.tsx';
 import { Spinner } from '../common/status-message.tsx';
 
 const PHASE_LABEL: Record<ModelInstallEvent['phase'], string> = {
@@ -48,9 +49,11 @@ export function InstallProgress(props: { install: InstallProgressState; name: st
   const percent = total ? Math.min(100, Math.round((received / total) * 100)) : null;
   return (
     <div className="install-progress" aria-live="polite">
-      <div className="install-head">
+      <div className="job-head">
         <Spinner small />
-        <span className="install-phase">{cancelling ? 'Cancelling…' : PHASE_LABEL[event.phase]}</span>
+        <span className="job-phase install-phase">
+          {cancelling ? 'Cancelling…' : PHASE_LABEL[event.phase]}
+        </span>
         {downloading ? (
           <button
             type="button"
@@ -63,28 +66,22 @@ export function InstallProgress(props: { install: InstallProgressState; name: st
           </button>
         ) : null}
       </div>
-      <div
-        className={`progress${!downloading || percent === null ? ' progress-indeterminate' : ''}`}
-        role="progressbar"
-        aria-label={`Download of ${props.name}`}
-        aria-valuemin={0}
-        aria-valuemax={downloading && total ? total : undefined}
-        aria-valuenow={downloading && total ? received : undefined}
-        aria-valuetext={
+      <ProgressBar
+        label={`Download of ${props.name}`}
+        max={downloading && total ? total : undefined}
+        now={downloading && total ? received : undefined}
+        valueText={
           downloading
             ? total
               ? `${formatBytes(received)} of ${formatBytes(total)}`
               : formatBytes(received)
             : PHASE_LABEL[event.phase]
         }
-      >
-        <div
-          className="progress-bar"
-          style={{ width: downloading && percent !== null ? `${percent}%` : undefined }}
-        />
-      </div>
+        percent={downloading && percent !== null ? percent : undefined}
+        indeterminate={!downloading || percent === null}
+      />
       {downloading ? (
-        <div className="install-stats">
+        <div className="job-stats">
           <span>
             {formatBytes(received)}
             {total ? ` of ${formatBytes(total)} (${percent}%)` : ''}

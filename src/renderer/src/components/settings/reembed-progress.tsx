@@ -1,6 +1,7 @@
 import type { ReembeddingStatus } from '../../../../shared/library-api.ts';
 import { useActions } from '../../actions/app-context.tsx';
 import { formatCount, formatEta, formatRate } from '../../format.ts';
+import { ProgressBar } from '../common/progress-bar.tsx';
 import { Spinner } from '../common/status-message.tsx';
 
 const PHASE_LABEL: Record<ReembeddingStatus['phase'], string> = {
@@ -25,9 +26,9 @@ export function ReembedProgress(props: {
   const target = props.nameOf(r.model);
   return (
     <div className="reembed" aria-live="polite">
-      <div className="reembed-head">
+      <div className="job-head">
         {r.phase === 'embedding' ? <Spinner small /> : null}
-        <span className="reembed-phase">{PHASE_LABEL[r.phase]}</span>
+        <span className="job-phase reembed-phase">{PHASE_LABEL[r.phase]}</span>
         {r.phase === 'paused' ? (
           <button
             type="button"
@@ -47,18 +48,14 @@ export function ReembedProgress(props: {
           </button>
         ) : null}
       </div>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label={`Embedding for ${target}`}
-        aria-valuemin={0}
-        aria-valuemax={r.total || undefined}
-        aria-valuenow={r.total ? r.done : undefined}
-        aria-valuetext={`${formatCount(r.done)} of ${formatCount(r.total)} photos`}
-      >
-        <div className="progress-bar" style={{ width: `${percent}%` }} />
-      </div>
-      <div className="reembed-stats">
+      <ProgressBar
+        label={`Embedding for ${target}`}
+        max={r.total || undefined}
+        now={r.total ? r.done : undefined}
+        valueText={`${formatCount(r.done)} of ${formatCount(r.total)} photos`}
+        percent={percent}
+      />
+      <div className="job-stats">
         <span>
           {formatCount(r.done)} of {formatCount(r.total)} photos ({percent}%)
         </span>
