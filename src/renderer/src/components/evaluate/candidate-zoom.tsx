@@ -1,8 +1,8 @@
-import { useEffect, useRef } from 'react';
 import { useActions } from '../../actions/app-context.tsx';
 import type { ImageRef } from '../../../../shared/image-url.ts';
 import type { GradingItem } from '../../../../shared/evaluation-api.ts';
 import { CloseIcon } from '../common/icons.tsx';
+import { useModalDialog } from '../common/use-modal-dialog.ts';
 import { gradeName } from './grade-scale.ts';
 
 /**
@@ -19,21 +19,14 @@ export function CandidateZoom(props: {
   onClose: () => void;
 }): React.JSX.Element {
   const actions = useActions();
-  const ref = useRef<HTMLDialogElement>(null);
+  const { ref, onBackdropClick } = useModalDialog(props.open);
   const { item } = props;
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (props.open && !dialog.open) dialog.showModal();
-    if (!props.open && dialog.open) dialog.close();
-  }, [props.open]);
 
   const graded = item?.grade == null ? 'not graded' : `graded ${item.grade}, ${gradeName(item.grade)}`;
   return (
     <dialog
       ref={ref}
-      className="eval-zoom"
+      className="modal eval-zoom"
       aria-label={`Candidate ${props.index + 1} of ${props.total}, ${graded}`}
       onClose={props.onClose}
       onKeyDown={(e) => {
@@ -42,9 +35,7 @@ export function CandidateZoom(props: {
           ref.current?.close();
         } else props.onKeyDown(e);
       }}
-      onClick={(e) => {
-        if (e.target === e.currentTarget) ref.current?.close();
-      }}
+      onClick={onBackdropClick}
     >
       {props.open && item ? (
         <div className="eval-zoom-content">

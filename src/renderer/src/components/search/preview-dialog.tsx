@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useActions, useSearch } from '../../actions/app-context.tsx';
 import { folderOf, formatScore } from '../../format.ts';
 import { AddToSetControl } from '../evaluate/add-to-set-control.tsx';
@@ -12,6 +12,7 @@ import {
   OpenIcon,
   SimilarIcon,
 } from '../common/icons.tsx';
+import { useModalDialog } from '../common/use-modal-dialog.ts';
 
 /**
  * The focused result, large, in a modal dialog: ←/→ step through the results, Escape closes
@@ -21,17 +22,10 @@ import {
 export function PreviewDialog(props: { tiles: ResultTile[] }): React.JSX.Element {
   const actions = useActions();
   const index = useSearch((s) => s.previewIndex);
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const [copied, setCopied] = useState(false);
   const [openProblem, setOpenProblem] = useState<string | null>(null);
   const tile = index === null ? undefined : props.tiles[index];
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (!dialog) return;
-    if (tile && !dialog.open) dialog.showModal();
-    if (!tile && dialog.open) dialog.close();
-  }, [tile]);
+  const { ref: dialogRef, onBackdropClick } = useModalDialog(tile !== undefined);
   useEffect(() => {
     setCopied(false);
     setOpenProblem(null);
@@ -46,7 +40,7 @@ export function PreviewDialog(props: { tiles: ResultTile[] }): React.JSX.Element
   return (
     <dialog
       ref={dialogRef}
-      className="preview"
+      className="modal preview"
       aria-label={tile ? `Preview of ${tile.name}` : 'Preview'}
       onClose={() => {
         actions.search.closePreview();
@@ -59,10 +53,7 @@ export function PreviewDialog(props: { tiles: ResultTile[] }): React.JSX.Element
         else return;
         e.preventDefault();
       }}
-      onClick={(e) => {
-        // A click on the backdrop (the dialog element itself, outside its content) closes it.
-        if (e.target === e.currentTarget) dialogRef.current?.close();
-      }}
+      onClick={onBackdropClick}
     >
       {tile ? (
         <div className="preview-content">
