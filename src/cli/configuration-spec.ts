@@ -45,12 +45,14 @@ export function parseConfigurationSpec(text: string): SearchConfiguration {
   return parsed.data;
 }
 
-/** Each configuration needs its own name: it names its run and its column. */
-export function distinctConfigurations(configs: readonly SearchConfiguration[]): SearchConfiguration[] {
-  const names = new Set<string>();
-  return configs.map((c) => {
-    if (names.has(c.name)) throw new InvalidArgumentError(`two configurations are called ${c.name}`);
-    names.add(c.name);
-    return c;
-  });
+/**
+ * A repeatable --config: each use adds a configuration, and each needs its own name (it names
+ * its run and its column), refused as the option is read so commander reports it as a bad option.
+ */
+export function collectConfiguration(text: string, previous: SearchConfiguration[]): SearchConfiguration[] {
+  const config = parseConfigurationSpec(text);
+  if (previous.some((c) => c.name === config.name)) {
+    throw new InvalidArgumentError(`two configurations are called ${config.name}`);
+  }
+  return [...previous, config];
 }

@@ -3,8 +3,7 @@ import type { Command, Option } from 'commander';
 import type { EngineConfig } from '../engine/engine.ts';
 import { runEvaluationBenchmark } from '../engine/eval/evaluation-benchmark.ts';
 import type { SearchConfiguration } from '../shared/evaluation-api.ts';
-import { distinctConfigurations, parseConfigurationSpec } from './configuration-spec.ts';
-import { collect } from './eval-arguments.ts';
+import { collectConfiguration } from './configuration-spec.ts';
 
 interface BenchOptions {
   library?: string;
@@ -37,7 +36,7 @@ export function addEvalBenchmarkCommand(
     .option(
       '--config <spec>',
       'configurations to compare (repeatable; default: default, no-collapse, ef8)',
-      collect(parseConfigurationSpec),
+      collectConfiguration,
       [],
     )
     .option('--json', 'print as JSON')
@@ -52,7 +51,7 @@ export function addEvalBenchmarkCommand(
           ...(o.library ? { libraryPath: path.resolve(o.library) } : {}),
           queries: o.queries,
           anchors: o.anchors,
-          ...(o.config.length >= 2 ? { configurations: distinctConfigurations(o.config) } : {}),
+          ...(o.config.length >= 2 ? { configurations: o.config } : {}),
           log: (line) => console.error(line),
         });
         console.log(o.json ? JSON.stringify(report) : report.text);

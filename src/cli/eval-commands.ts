@@ -18,7 +18,7 @@ import {
   invarianceEditSchema,
   type SearchConfiguration,
 } from '../shared/evaluation-api.ts';
-import { distinctConfigurations, parseConfigurationSpec } from './configuration-spec.ts';
+import { collectConfiguration, parseConfigurationSpec } from './configuration-spec.ts';
 import { collect, crop, cutoffList, grade, level, readText } from './eval-arguments.ts';
 import { addScoreCommand } from './trec-score-command.ts';
 import {
@@ -140,16 +140,14 @@ export function addEvalCommand(program: Command, deps: EvalCommandDeps): Command
       .option(
         '--config <spec>',
         'name=A,model=…,ef=…,collapse=true|false,rerank=true|false,crop=use|ignore,k=… (repeatable)',
-        collect(parseConfigurationSpec),
+        collectConfiguration,
         [],
       )
       .option('--json', 'print as JSON'),
   ).action(async (setName: string, o: EvalOptions & { config: SearchConfiguration[] }) => {
     await withWorkbench(o, async ({ service }) => {
       const set = await findSet(service, setName);
-      const configurations = o.config.length
-        ? distinctConfigurations(o.config)
-        : [parseConfigurationSpec('default')];
+      const configurations = o.config.length ? o.config : [parseConfigurationSpec('default')];
       const result = await service.evalPool({ setId: set.id, configurations });
       if (o.json) console.log(JSON.stringify(result));
       else {
@@ -233,7 +231,7 @@ export function addEvalCommand(program: Command, deps: EvalCommandDeps): Command
       .option(
         '--config <spec>',
         'name=A,model=…,ef=…,collapse=true|false,rerank=true|false,crop=use|ignore,k=… (repeatable; two or more compare)',
-        collect(parseConfigurationSpec),
+        collectConfiguration,
         [],
       )
       .option('--threshold <grade>', 'lowest grade that counts as relevant', level, DEFAULT_GRADE_THRESHOLD)
@@ -249,9 +247,7 @@ export function addEvalCommand(program: Command, deps: EvalCommandDeps): Command
     ) => {
       await withWorkbench(o, async ({ service }) => {
         const set = await findSet(service, setName);
-        const configurations = o.config.length
-          ? distinctConfigurations(o.config)
-          : [parseConfigurationSpec('default')];
+        const configurations = o.config.length ? o.config : [parseConfigurationSpec('default')];
         if (configurations.length === 1) {
           const report = await service.evalMetrics({
             setId: set.id,

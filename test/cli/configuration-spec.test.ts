@@ -1,5 +1,20 @@
+import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { distinctConfigurations, parseConfigurationSpec } from '../../src/cli/configuration-spec.ts';
+import { collectConfiguration, parseConfigurationSpec } from '../../src/cli/configuration-spec.ts';
+import type { SearchConfiguration } from '../../src/shared/evaluation-api.ts';
+
+/** Repeated --config options, read as `eval pool`, `eval run` and `bench eval` read them. */
+function readConfigOptions(...specs: string[]): SearchConfiguration[] {
+  const command = new Command()
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .option('--config <spec>', 'a configuration', collectConfiguration, []);
+  command.parse(
+    specs.flatMap((s) => ['--config', s]),
+    { from: 'user' },
+  );
+  return command.opts<{ config: SearchConfiguration[] }>().config;
+}
 
 describe('configurations on the command line', () => {
   it('reads key=value settings, with defaults for the rest', () => {
@@ -29,8 +44,19 @@ describe('configurations on the command line', () => {
     expect(() => parseConfigurationSpec('name=A,crop=half')).toThrow(/crop/);
     expect(() => parseConfigurationSpec('name=my run')).toThrow(/no spaces/);
     expect(() => parseConfigurationSpec('name=A,model=Not A Model')).toThrow(/model/);
-    expect(() =>
-      distinctConfigurations([parseConfigurationSpec('A'), parseConfigurationSpec('name=A,k=5')]),
-    ).toThrow(/two configurations are called A/);
+    expect(readConfigOptions('A', 'name=B,k=5').map((c) => [c.name, c.k])).toEqual([
+      ['A', 20],
+      ['B', 5],
+    ]);
+    // Refused as a bad option value (usage error), not left to fail the command later.
+    let refused: unknown;
+    try {
+      readConfigOptions('A', 'name=A,k=5');
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(CommanderError);
+    expect(refused).toMatchObject({ code: 'commander.invalidArgument' });
+    expect((refused as Error).message).toMatch(/two configurations are called A/);
   });
 });
