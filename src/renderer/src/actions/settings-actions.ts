@@ -280,7 +280,6 @@ export class SettingsActions {
       const next: InstallProgressState = {
         request: event.request,
         event: { ...(fresh ? {} : known?.event), ...event },
-        startedAt: fresh || !known ? Date.now() : known.startedAt,
         cancelling: fresh ? false : (known?.cancelling ?? false),
       };
       return { installs: { ...s.installs, [event.request]: next } };

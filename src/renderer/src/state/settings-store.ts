@@ -7,8 +7,6 @@ export interface InstallProgressState {
   /** The catalog id, or the file's path, as the request gave it. */
   request: string;
   event: ModelInstallEvent;
-  /** When this screen asked for it (ms since the epoch). */
-  startedAt: number;
   /** A cancel was asked for: its refusal is the expected end, not an error. */
   cancelling: boolean;
 }
