@@ -70,7 +70,7 @@ export function PathEntryForm(props: PathEntryFormProps): React.JSX.Element {
           {error}
         </p>
       ) : props.done ? (
-        <p id={hintId} className="field-hint install-done" role="status">
+        <p id={hintId} className="field-hint field-done" role="status">
           {props.done}
         </p>
       ) : (
