@@ -371,7 +371,8 @@ const modelsCommand = addModelsCommand(program, {
   modelsDirOption,
   activeModel: async (o) => {
     if (!existsSync(path.resolve(o.library ?? defaultLibraryPath()))) return undefined;
-    return withEngine({ ...o, device: 'cpu' }, async (engine) => engine.manifest.id);
+    // The recorded choice, even when that model is not installed here: the list says so.
+    return withEngine({ ...o, device: 'cpu' }, async (engine) => engine.activeModelId());
   },
 });
 

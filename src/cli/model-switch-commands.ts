@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { type Engine, ModelChoiceError } from '../engine/engine.ts';
 import type { ModelRegistry } from '../engine/embedding/model-registry.ts';
 import { JobControl } from '../engine/library/job-control.ts';
-import type { ReembedProgress } from '../engine/library/model-reembed.ts';
+import { removeModelAndData } from '../engine/service/model-service.ts';
 import { createProgressReporter } from './progress-reporter.ts';
 
 export interface ModelSwitchCommandDeps<O> {
@@ -13,14 +13,8 @@ export interface ModelSwitchCommandDeps<O> {
 }
 
 /** Megabytes, for space freed. */
-export function formatMegabytes(bytes: number): string {
+function formatMegabytes(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1)} MB`;
-}
-
-/** One line of a switch's progress, for logs and terminals without a bar. */
-export function formatReembedProgress(p: ReembedProgress): string {
-  const eta = p.etaSeconds !== undefined ? `, about ${Math.ceil(p.etaSeconds)} s left` : '';
-  return `embedding for ${p.model}: ${p.done}/${p.total} photos (${p.imagesPerSecond.toFixed(1)} img/s${eta})`;
 }
 
 /**
@@ -130,18 +124,14 @@ export function addModelSwitchCommands<O extends { wait?: boolean }>(
         .argument('<id>', 'the model'),
     )
     .action(async (id: string, o: O) => {
-      const registry = deps.registry(o);
-      if (registry.get(id)?.origin === 'bundled') {
-        throw new Error(`The bundled model "${id}" is part of the app and cannot be removed.`);
-      }
       const engine = deps.openEngine(o);
-      let freed;
+      let removal;
       try {
-        freed = await engine.dropModelData(id);
+        removal = await removeModelAndData(engine, deps.registry(o), id);
       } finally {
         await engine.close();
       }
-      const removed = await registry.remove(id);
+      const { removed, freed } = removal;
       const data =
         freed.vectors > 0
           ? `dropped ${freed.vectors} vectors and its index (${formatMegabytes(freed.bytes)} freed inside the library; the file keeps its size and reuses the space)`

@@ -90,6 +90,16 @@ describe('lookalike models', () => {
     expect(active).toEqual(['tiny-model']);
   });
 
+  it('still lists the models for a library whose model is not installed in this models folder', () => {
+    const library = path.join(tmp.dir, 'active.db');
+    const elsewhere = ['--models-dir', path.join(tmp.dir, 'other-models')];
+    const r = runCli(['models', 'list', '--json', '--library', library, ...elsewhere]);
+    expect(r.status, r.stderr).toBe(0);
+    const models = JSON.parse(r.stdout) as ModelInfo[];
+    expect(models[0]).toMatchObject({ id: 'mobilenet-v2-nsfwjs-b13', status: 'installed', active: false });
+    expect(models.filter((m) => m.active)).toEqual([]);
+  });
+
   it('refuses a model whose manifest promises another dimension, installing nothing', () => {
     const wrong = path.join(tmp.dir, 'wrong-dim.json');
     writeFileSync(

@@ -1,7 +1,12 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readModelManifest } from '../../src/engine/embedding/model-manifest.ts';
+import { ModelRegistry } from '../../src/engine/embedding/model-registry.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { LibraryService } from '../../src/engine/service/library-service.ts';
 import type { ModelInfo, ModelInstallEvent } from '../../src/shared/model-api.ts';
+import { testEngineConfig } from '../fixtures/test-engine.ts';
 import { tinyOnnxModel } from '../fixtures/tiny-onnx-model.ts';
 import { type BridgeFixture, startBridgeFixture } from './bridge-fixture.ts';
 
@@ -120,6 +125,28 @@ describe('models through the API', () => {
         404,
       ),
     ).toMatch(/Cannot read/);
+  });
+
+  it('lists the models for a library whose model is not installed in the engine’s models folder', async () => {
+    await ok('useModel', { model: 'tiny-model' });
+    const config = testEngineConfig(f.libraryPath);
+    const engine = Engine.open({
+      ...config,
+      models: new ModelRegistry({
+        dir: path.join(f.dir, 'other-models'),
+        bundled: readModelManifest(config.modelManifestPath),
+      }),
+    });
+    const service = new LibraryService(engine, { log: () => {} });
+    try {
+      const models = await service.models();
+      expect(models[0]).toMatchObject({ id: 'mobilenet-v2-nsfwjs-b13', status: 'installed', active: false });
+      expect(models.filter((m) => m.active)).toEqual([]);
+    } finally {
+      await service.close();
+      await engine.close();
+      await ok('useModel', { model: 'mobilenet-v2-nsfwjs-b13' });
+    }
   });
 
   it('removes a model, but never the bundled one or the one in use', async () => {

@@ -21,7 +21,6 @@ import { toApiError } from './api-error-mapping.ts';
 import { IndexingJobs } from './indexing-jobs.ts';
 import { ModelSwitchRunner } from './model-switch-runner.ts';
 import { ModelService } from './model-service.ts';
-import type { ModelRegistry } from '../embedding/model-registry.ts';
 import { LibraryWatch, type LibraryWatchOptions } from './library-watch.ts';
 import { EvaluationService } from './evaluation-service.ts';
 import { UploadedQueries, type UploadedQueriesOptions } from './uploaded-queries.ts';
@@ -38,8 +37,6 @@ export interface LibraryServiceOptions {
   uploads?: UploadedQueriesOptions;
   /** Where unexpected errors go (with their stacks); default: stderr. */
   log?: (message: string, err?: unknown) => void;
-  /** The installed models (default: the engine's registry). */
-  models?: ModelRegistry;
 }
 
 type Listener = (payload: never) => void;
@@ -101,7 +98,6 @@ export class LibraryService implements LookalikeApiHandlers, ApiEventSource {
     this.reembed.kick();
     this.modelService = new ModelService({
       engine,
-      ...(options.models ? { registry: options.models } : {}),
       emit: (event) => this.emit('modelInstall', event),
       absolute: (p) => this.absolute(p),
     });

@@ -1,11 +1,11 @@
 import type { ApiParsedRequest, ApiResults } from '../../shared/api-contract.ts';
 import { ApiError } from '../../shared/api-errors.ts';
 import type { ModelInfo, ModelInstallEvent } from '../../shared/model-api.ts';
-import type { Engine } from '../engine.ts';
+import type { DroppedModelData, Engine } from '../engine.ts';
 import { describeModels } from '../embedding/model-listing.ts';
-import { parseModelDescription, readJsonFile, readModelManifest } from '../embedding/model-manifest.ts';
+import { parseModelDescription, readJsonFile } from '../embedding/model-manifest.ts';
 import {
-  defaultModelsDir,
+  BundledModelError,
   type InstalledModel,
   type InstallProgress,
   type InstallSource,
@@ -13,9 +13,8 @@ import {
 } from '../embedding/model-registry.ts';
 
 export interface ModelServiceDeps {
-  engine: Pick<Engine, 'manifest' | 'dropModelData' | 'config'>;
-  /** The registry the engine uses; default: the engine's own (its `models`), else the app's models folder. */
-  registry?: ModelRegistry;
+  /** The engine's `models` is the registry served: installs land where the engine finds them. */
+  engine: Pick<Engine, 'activeModelId' | 'dropModelData' | 'config'>;
   emit(event: ModelInstallEvent): void;
   /** An absolute, normalised path from what the person typed. */
   absolute(p: string): string;
@@ -26,7 +25,8 @@ export interface ModelServiceDeps {
  * removal (the library's data for the model first, then its files).
  */
 export class ModelService {
-  readonly registry: ModelRegistry;
+  /** None when the engine was opened without a models folder (tests): the models calls are refused. */
+  private readonly registry: ModelRegistry | undefined;
   private readonly deps: ModelServiceDeps;
   private readonly closing = new AbortController();
   /** Installs under way, by the request their events name, so that one can be cancelled. */
@@ -35,16 +35,9 @@ export class ModelService {
   constructor(deps: ModelServiceDeps) {
     this.deps = deps;
     const configured = deps.engine.config.models;
-    this.registry =
-      deps.registry ??
-      (configured instanceof ModelRegistry
-        ? configured
-        : new ModelRegistry({
-            dir: defaultModelsDir(),
-            bundled: readModelManifest(deps.engine.config.modelManifestPath),
-          }));
+    this.registry = configured instanceof ModelRegistry ? configured : undefined;
     // What an install killed long ago left behind; a failure here costs only disk space.
-    void this.registry.cleanUp().catch(() => undefined);
+    void this.registry?.cleanUp().catch(() => undefined);
   }
 
   async models(): Promise<ApiResults['models']> {
@@ -58,7 +51,7 @@ export class ModelService {
     const cancel = this.cancels.get(label) ?? new AbortController();
     this.cancels.set(label, cancel);
     try {
-      model = await this.registry.install(this.installSource(request), {
+      model = await this.installed().install(this.installSource(request), {
         signal: AbortSignal.any([this.closing.signal, cancel.signal]),
         onProgress: (p) => this.deps.emit(installEvent(label, p)),
       });
@@ -81,13 +74,7 @@ export class ModelService {
   }
 
   async removeModel({ id }: ApiParsedRequest<'removeModel'>): Promise<ApiResults['removeModel']> {
-    const model = this.registry.get(id);
-    if (model?.origin === 'bundled') {
-      throw new ApiError('conflict', `The bundled model "${id}" is part of the app and cannot be removed.`);
-    }
-    // Refused (ModelChoiceError) for the model answering searches or being switched to.
-    const freed = await this.deps.engine.dropModelData(id);
-    const removed = model ? await this.registry.remove(id) : false;
+    const { removed, freed } = await removeModelAndData(this.deps.engine, this.installed(), id);
     if (!removed && freed.vectors === 0) throw new ApiError('not-found', `No model "${id}" is installed.`);
     return { id, removed, freedBytes: freed.bytes };
   }
@@ -108,13 +95,37 @@ export class ModelService {
     this.closing.abort();
   }
 
+  private installed(): ModelRegistry {
+    if (!this.registry) throw new ApiError('unavailable', 'This engine was opened without a models folder.');
+    return this.registry;
+  }
+
   private describe(): ModelInfo[] {
+    const registry = this.installed();
     return describeModels({
-      installed: this.registry.list(),
-      catalog: this.registry.catalog,
-      activeId: this.deps.engine.manifest.id,
+      installed: registry.list(),
+      catalog: registry.catalog,
+      // The recorded choice: the list is what a person reaches for when that model is missing here.
+      activeId: this.deps.engine.activeModelId(),
     });
   }
+}
+
+/**
+ * Removes a model: the library's data for it first (refused with ModelChoiceError for the model
+ * answering searches or being switched to), then its files. The bundled model is refused
+ * (BundledModelError) before anything is dropped.
+ */
+export async function removeModelAndData(
+  engine: Pick<Engine, 'dropModelData'>,
+  registry: ModelRegistry,
+  id: string,
+): Promise<{ removed: boolean; freed: DroppedModelData }> {
+  if (registry.get(id)?.origin === 'bundled') {
+    throw new BundledModelError(`The bundled model "${id}" is part of the app and cannot be removed.`);
+  }
+  const freed = await engine.dropModelData(id);
+  return { removed: await registry.remove(id), freed };
 }
 
 function installEvent(request: string, p: InstallProgress): ModelInstallEvent {
