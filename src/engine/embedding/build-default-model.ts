@@ -5,29 +5,25 @@
  * The manifest's sha256 pins the output, so a changed converter or nsfwjs release cannot slip a
  * different model into the app unnoticed.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from './file-hash.ts';
 import { encodeOnnxModel, kerasToOnnx } from './keras-to-onnx.ts';
+import { BUNDLED_MODEL_ID } from './model-catalog.ts';
 import { readModelManifest } from './model-manifest.ts';
 import { loadNsfwjsMobilenetV2 } from './nsfwjs-weights.ts';
 
-export const DEFAULT_MODEL_ID = 'mobilenet-v2-nsfwjs-b13';
-export const DEFAULT_MODEL_FILE = `${DEFAULT_MODEL_ID}.onnx`;
+export const DEFAULT_MODEL_FILE = `${BUNDLED_MODEL_ID}.onnx`;
 export const DEFAULT_MODEL_CUT_LAYER = 'block_13_expand_relu';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const DEFAULT_MODELS_DIR = path.join(repoRoot, 'resources', 'models');
-export const DEFAULT_MANIFEST_PATH = path.join(DEFAULT_MODELS_DIR, `${DEFAULT_MODEL_ID}.json`);
+export const DEFAULT_MANIFEST_PATH = path.join(DEFAULT_MODELS_DIR, `${BUNDLED_MODEL_ID}.json`);
 
 export interface BuiltModel {
   bytes: Uint8Array;
   sha256: string;
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Converts in memory; touches no files. */

@@ -1,8 +1,8 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Dispatcher, EnvHttpProxyAgent, interceptors, request } from 'undici';
+import { hashFileInto, sha256OfFile } from './file-hash.ts';
 
 export interface DownloadProgress {
   receivedBytes: number;
@@ -136,7 +136,7 @@ async function downloadOnce(
   } else if (res.statusCode === 416 && offset > 0) {
     // Nothing left to send: the part is complete if its hash says so, else it starts over.
     await res.body.dump();
-    if ((await hashOfFile(part)) === o.sha256) return finish(o, part, infoFile, o.sha256, offset);
+    if ((await sha256OfFile(part)) === o.sha256) return finish(o, part, infoFile, o.sha256, offset);
     await discard(part, infoFile);
     return downloadOnce(o, dispatcher);
   } else {
@@ -152,7 +152,7 @@ async function downloadOnce(
   );
 
   const hash = createHash('sha256');
-  if (offset > 0) await hashInto(hash, part);
+  if (offset > 0) await hashFileInto(hash, part);
   const file = await open(part, offset > 0 ? 'a' : 'w');
   let received = offset;
   const started = performance.now();
@@ -259,19 +259,9 @@ function failure(err: unknown, o: DownloadOptions, when: string): DownloadError 
 
 async function hasFile(file: string, sha256: string): Promise<boolean> {
   if ((await sizeOf(file)) === 0) return false;
-  if ((await hashOfFile(file)) === sha256) return true;
+  if ((await sha256OfFile(file)) === sha256) return true;
   await rm(file, { force: true });
   return false;
-}
-
-async function hashOfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await hashInto(hash, file);
-  return hash.digest('hex');
-}
-
-async function hashInto(hash: Hash, file: string): Promise<void> {
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
 }
 
 async function discard(part: string, infoFile: string): Promise<void> {

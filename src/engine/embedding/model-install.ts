@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -9,6 +7,7 @@ import {
   type ModelOrigin,
   parseModelManifest,
 } from './model-manifest.ts';
+import { sha256Hex, sha256OfFile } from './file-hash.ts';
 import { ModelInstallError } from './model-install-error.ts';
 import { checkModelRuns } from './model-run-check.ts';
 import { convertTfliteModel, isTfliteModel, TfliteModelError } from './tflite/tflite-to-onnx.ts';
@@ -125,6 +124,8 @@ async function installInto(
   o.onPhase?.('verifying');
   let description: Partial<ModelDescription>;
   let sourceFile: ModelManifest['sourceFile'];
+  /** The installed model.onnx. */
+  let written: { sha256: string; bytes: number };
   if (tflite) {
     if (size > MAX_TFLITE_BYTES) {
       throw new ModelInstallError(
@@ -138,6 +139,7 @@ async function installInto(
     o.onPhase?.('converting');
     const converted = convertTflite(bytes, o.sourcePath, o.convert);
     await writeFile(modelPath, converted.onnx);
+    written = { sha256: sha256Hex(converted.onnx), bytes: converted.onnx.length };
     description = { ...converted.description, ...textFields(o.description) };
     sourceFile = { sha256: sha, bytes: bytes.length };
   } else {
@@ -149,14 +151,13 @@ async function installInto(
       );
     }
     await copyFile(o.sourcePath, modelPath);
-    const copied = await stat(modelPath);
-    checkExpected(o.sourcePath, copied.size, await sha256OfFile(modelPath), o.description);
+    written = { sha256: await sha256OfFile(modelPath), bytes: (await stat(modelPath)).size };
+    checkExpected(o.sourcePath, written.bytes, written.sha256, o.description);
     description = o.description;
   }
   const id = description.id ?? idFromFileName(o.sourcePath);
 
-  const sha256 = await sha256OfFile(modelPath);
-  const bytes = (await stat(modelPath)).size;
+  const { sha256, bytes } = written;
   const manifest = parseModelManifest(
     {
       ...description,
@@ -281,14 +282,4 @@ async function readHeader(file: string): Promise<Uint8Array> {
   } finally {
     await handle.close();
   }
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-export async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -10,8 +10,8 @@ import {
   type InstallPhase,
   MANIFEST_FILE_NAME,
   ModelInstallError,
-  sha256OfFile,
 } from './model-install.ts';
+import { sha256OfFile } from './file-hash.ts';
 import {
   type LoadedManifest,
   type ModelDescription,
@@ -164,7 +164,7 @@ export class ModelRegistry {
     if (id === this.bundled.manifest.id) {
       throw new BundledModelError(`The bundled model "${id}" is part of the app and cannot be removed.`);
     }
-    if (!this.list().some((m) => m.manifest.id === id)) return false;
+    if (!this.get(id)) return false;
     // Renamed away first so that a half-deleted folder never looks like a model.
     const trash = path.join(this.dir, `${REMOVING_PREFIX}${id}-${process.pid}-${Date.now()}`);
     await rename(path.join(this.dir, id), trash);

@@ -9,9 +9,9 @@ import {
   DEFAULT_MANIFEST_PATH,
   DEFAULT_MODEL_CUT_LAYER,
   DEFAULT_MODEL_FILE,
-  DEFAULT_MODEL_ID,
-  sha256Hex,
 } from '../../../src/engine/embedding/build-default-model.ts';
+import { sha256Hex } from '../../../src/engine/embedding/file-hash.ts';
+import { BUNDLED_MODEL_ID } from '../../../src/engine/embedding/model-catalog.ts';
 import {
   encodeOnnxModel,
   kerasToOnnx,
@@ -95,7 +95,7 @@ afterAll(() => {
 describe('default model manifest', () => {
   it('validates against the manifest schema and describes the converted model', () => {
     const { manifest, modelPath } = readModelManifest(DEFAULT_MANIFEST_PATH);
-    expect(manifest.id).toBe(DEFAULT_MODEL_ID);
+    expect(manifest.id).toBe(BUNDLED_MODEL_ID);
     expect(manifest.file).toBe(DEFAULT_MODEL_FILE);
     expect(path.basename(modelPath)).toBe(DEFAULT_MODEL_FILE);
     expect(manifest.input).toMatchObject({

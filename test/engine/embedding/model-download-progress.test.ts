@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { downloadFile, type DownloadProgress } from '../../../src/engine/embedding/model-download.ts';
-import { sha256Hex } from '../../../src/engine/embedding/model-install.ts';
+import { sha256Hex } from '../../../src/engine/embedding/file-hash.ts';
 import { startFileServer } from '../../fixtures/loopback-file-server.ts';
 import { makeTempDir } from '../../fixtures/synthetic-photos.ts';
 

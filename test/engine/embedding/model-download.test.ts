@@ -8,7 +8,8 @@ import {
   type DownloadProgress,
   downloadFile,
 } from '../../../src/engine/embedding/model-download.ts';
-import { ModelInstallError, sha256Hex } from '../../../src/engine/embedding/model-install.ts';
+import { sha256Hex } from '../../../src/engine/embedding/file-hash.ts';
+import { ModelInstallError } from '../../../src/engine/embedding/model-install.ts';
 import { readModelManifest } from '../../../src/engine/embedding/model-manifest.ts';
 import { type InstallProgress, ModelRegistry } from '../../../src/engine/embedding/model-registry.ts';
 import {
@@ -38,7 +39,13 @@ afterAll(async () => {
 });
 afterEach(() => {
   server.requests.length = 0;
-  Object.assign(server.behaviour, { ranges: true, dropAfter: undefined, dropTimes: undefined, stall: false });
+  Object.assign(server.behaviour, {
+    ranges: true,
+    dropAfter: undefined,
+    dropTimes: undefined,
+    stall: false,
+    stallAfter: undefined,
+  });
   server.behaviour.etag = '"v1"';
 });
 
@@ -202,17 +209,21 @@ describe('downloading a file', () => {
   it('can be cancelled, keeping what arrived for a later resume', async () => {
     const file = dest();
     const controller = new AbortController();
-    server.behaviour.stall = true;
-    setTimeout(() => controller.abort(), 300);
+    server.behaviour.stallAfter = 400_000;
     const err = await downloadFile({
       url: server.url,
       dest: file,
       sha256: sha,
       env: noProxy,
+      // Cancelled once the bytes sent before the stall are on disk.
+      onProgress: (p) => {
+        if (p.receivedBytes === 400_000) controller.abort();
+      },
       signal: controller.signal,
     }).catch((e: unknown) => e);
     expect((err as DownloadError).reason).toBe('cancelled');
     expect(existsSync(file)).toBe(false);
+    expect(statSync(`${file}.part`).size).toBe(400_000);
   });
 
   it('gives up on a server that stops sending, saying it timed out', async () => {

@@ -10,11 +10,8 @@ import {
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUNDLED_MODEL_ID } from '../../../src/engine/embedding/model-catalog.ts';
-import {
-  type InstallRefusal,
-  ModelInstallError,
-  sha256Hex,
-} from '../../../src/engine/embedding/model-install.ts';
+import { sha256Hex } from '../../../src/engine/embedding/file-hash.ts';
+import { type InstallRefusal, ModelInstallError } from '../../../src/engine/embedding/model-install.ts';
 import { readModelManifest } from '../../../src/engine/embedding/model-manifest.ts';
 import { BundledModelError, ModelRegistry } from '../../../src/engine/embedding/model-registry.ts';
 import { makeTempDir } from '../../fixtures/synthetic-photos.ts';
