@@ -59,7 +59,7 @@ export function addModelsCommand(program: Command, ctx: ModelsCommandContext): C
       const list: ModelInfo[] = describeModels({
         installed,
         catalog: registry.catalog,
-        activeId: (await ctx.activeModel(o)) ?? registry.list()[0]!.manifest.id,
+        activeId: (await ctx.activeModel(o)) ?? installed[0]!.manifest.id,
       });
       console.log(o.json ? JSON.stringify(list) : formatModelList(list, registry.dir));
       for (const b of registry.brokenInstalls())

@@ -44,8 +44,6 @@ describe('lookalike bench models', () => {
     ]);
     for (const row of report.rows) {
       expect(row.imagesPerSecond).toBeGreaterThan(0);
-      expect(row.imagesPerSecond).toBeCloseTo((row.batch * 1000) / row.msPerBatch, 6);
-      expect(row.bestImagesPerSecond).toBeGreaterThanOrEqual(row.imagesPerSecond);
     }
     expect(report.unavailable.map((u) => [u.model, u.provider])).toEqual([
       ['tiny-onnx', 'no-such-provider'],

@@ -7,8 +7,6 @@ export interface ModelListingOptions {
   catalog: readonly CatalogEntry[];
   /** The model answering the library's searches. */
   activeId: string;
-  /** Measured speed of a model on this computer, when known. */
-  imagesPerSecond?: (id: string) => number | null;
 }
 
 /**
@@ -17,7 +15,6 @@ export interface ModelListingOptions {
  */
 export function describeModels(o: ModelListingOptions): ModelInfo[] {
   const entries = new Map(o.catalog.map((e) => [e.id, e]));
-  const speed = (id: string): number | null => o.imagesPerSecond?.(id) ?? null;
   const installed = o.installed.map((m): ModelInfo => {
     const entry = entries.get(m.manifest.id);
     return {
@@ -33,7 +30,7 @@ export function describeModels(o: ModelListingOptions): ModelInfo[] {
       notes: m.manifest.notes ?? entry?.notes ?? null,
       recommended: entry?.recommended ?? false,
       active: m.manifest.id === o.activeId,
-      imagesPerSecond: speed(m.manifest.id) ?? m.manifest.speed?.imagesPerSecond ?? null,
+      imagesPerSecond: m.manifest.speed?.imagesPerSecond ?? null,
       docs: entry?.kind === 'file' ? entry.docs : null,
       installedAt: m.installedAt,
     };

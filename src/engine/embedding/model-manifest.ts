@@ -11,11 +11,11 @@ const rgb = (what: string) =>
   });
 
 /** Where an installed model came from: shipped with the app, the catalog, or a person's own file. */
-export const modelOriginSchema = z.enum(['bundled', 'catalog', 'file']);
+const modelOriginSchema = z.enum(['bundled', 'catalog', 'file']);
 export type ModelOrigin = z.infer<typeof modelOriginSchema>;
 
 /** What a model needs to turn pixels into its input tensor. */
-export const modelInputSchema = z.object({
+const modelInputSchema = z.object({
   name: z.string().min(1, 'the input tensor needs a name (as in the ONNX graph)'),
   /** nchw: [batch, channels, height, width]; nhwc: [batch, height, width, channels]. */
   layout: z.enum(['nchw', 'nhwc'], { error: 'layout must be "nchw" or "nhwc"' }),
@@ -31,7 +31,7 @@ export const modelInputSchema = z.object({
   std: rgb('std').refine((s) => s.every((v) => v !== 0 && Number.isFinite(v)), 'std cannot contain 0'),
 });
 
-export const modelOutputSchema = z.object({
+const modelOutputSchema = z.object({
   name: z.string().min(1, 'the output tensor needs a name (as in the ONNX graph)'),
   dim: z.number().int().min(2).max(65_536),
 });

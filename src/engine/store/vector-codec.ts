@@ -58,8 +58,9 @@ export function decodeVector(blob: Buffer): Float32Array {
     case TAG_INT8_PADDED: {
       const n = blob.byteLength - 5 - (blob[0] === TAG_INT8_PADDED ? 1 : 0);
       const scale = blob.readFloatLE(1);
+      const bytes = new Int8Array(blob.buffer, blob.byteOffset + 5, n);
       const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = blob.readInt8(5 + i) * scale;
+      for (let i = 0; i < n; i++) out[i] = bytes[i]! * scale;
       return out;
     }
     default:
