@@ -289,19 +289,7 @@ export class LibraryIndexer {
   }
 
   private recordSkip(folderId: number, file: ScannedFile, skip: ImageSkip, previous?: Fingerprint): void {
-    const id = this.deps.images.upsert({
-      folderId,
-      path: file.path,
-      size: file.size,
-      mtimeMs: file.mtimeMs,
-      contentHash: null,
-      width: null,
-      height: null,
-      format: null,
-      status: 'skipped',
-      skipCode: skip.code,
-      skipReason: skip.message,
-    });
+    const id = this.deps.images.markSkipped({ folderId, ...file }, skip);
     if (previous?.status === 'ok') this.deps.indexLog.logChange(id, 'delete');
   }
 }

@@ -69,7 +69,6 @@ export async function reembedMissing(
     complete: false,
     seconds: 0,
   };
-  const t0 = performance.now();
   let sinceSnapshot = 0;
   for (;;) {
     const away = deps.unreachableFolders().map((f) => f + path.sep);
@@ -85,7 +84,7 @@ export async function reembedMissing(
     const changed: string[] = [];
     let progressed = 0;
     const report = (currentPath?: string): void => {
-      const secs = (performance.now() - t0) / 1000;
+      const secs = (performance.now() - started) / 1000;
       const rate = secs > 0 ? summary.embedded / secs : 0;
       run.onProgress?.({
         model: slot.id,
@@ -125,19 +124,8 @@ export async function reembedMissing(
             for (const s of skipped) {
               const found = deps.images.getByPath(s.file.path);
               if (!found || found.status !== 'ok') continue;
-              const { id, ...row } = found;
               // Unreadable now: the photo leaves every model's index, as indexing would do.
-              deps.images.upsert({
-                ...row,
-                contentHash: null,
-                width: null,
-                height: null,
-                format: null,
-                status: 'skipped',
-                skipCode: s.skip.code,
-                skipReason: s.skip.message,
-              });
-              deps.logChange(id, 'delete');
+              deps.logChange(deps.images.markSkipped(found, s.skip), 'delete');
               total--;
               summary.skipped.push({ path: s.file.path, reason: s.skip.message });
               progressed++;

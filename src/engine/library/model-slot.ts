@@ -116,10 +116,7 @@ export class ModelSlot {
   }
 
   /** Stops the inference thread and forgets the graph (the stored data stays). */
-  async dispose(): Promise<void> {
-    const embedder = this.embedder;
-    this.embedder = undefined;
-    this.durable = undefined;
-    if (embedder) await embedder.then((e) => e.dispose()).catch(() => undefined);
+  dispose(): Promise<void> {
+    return this.release();
   }
 }

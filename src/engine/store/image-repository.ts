@@ -53,6 +53,29 @@ export class ImageRepository {
     return row.id;
   }
 
+  /**
+   * Records a file that cannot be read as an image, and why: it holds no content, so no index
+   * shows it (the caller logs the delete where it was live). Returns the image id.
+   */
+  markSkipped(
+    file: Pick<ImageRecord, 'folderId' | 'path' | 'size' | 'mtimeMs'>,
+    skip: { code: string; message: string },
+  ): number {
+    return this.upsert({
+      folderId: file.folderId,
+      path: file.path,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      contentHash: null,
+      width: null,
+      height: null,
+      format: null,
+      status: 'skipped',
+      skipCode: skip.code,
+      skipReason: skip.message,
+    });
+  }
+
   getByPath(p: string): ImageRow | undefined {
     return this.db.prepare(`SELECT ${columns} FROM images WHERE path = ?`).get(p) as ImageRow | undefined;
   }
