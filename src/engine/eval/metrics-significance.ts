@@ -1,3 +1,4 @@
+import { meanOf } from './metrics.ts';
 import { seededRandom } from './seeded-random.ts';
 
 /**
@@ -44,12 +45,6 @@ export function pairedDifferences(a: readonly number[], b: readonly number[]): n
   return a.map((x, i) => b[i]! - x);
 }
 
-function mean(values: readonly number[]): number {
-  let s = 0;
-  for (const v of values) s += v;
-  return values.length === 0 ? 0 : s / values.length;
-}
-
 export function pairedPermutationTest(
   a: readonly number[],
   b: readonly number[],
@@ -57,8 +52,8 @@ export function pairedPermutationTest(
 ): PermutationResult {
   const d = pairedDifferences(a, b);
   const n = d.length;
-  const observed = Math.abs(mean(d));
-  const meanDifference = mean(d);
+  const meanDifference = meanOf(d);
+  const observed = Math.abs(meanDifference);
   if (n === 0 || observed <= EPSILON) return { meanDifference, pValue: 1, exact: true };
   const iterations = options.iterations ?? 10_000;
   const reaches = (sum: number): boolean => Math.abs(sum / n) >= observed - EPSILON;
@@ -90,7 +85,7 @@ export function pairedBootstrap(
 ): BootstrapResult {
   const d = pairedDifferences(a, b);
   const n = d.length;
-  const meanDifference = mean(d);
+  const meanDifference = meanOf(d);
   if (n === 0) return { meanDifference: 0, ci: [0, 0], pValue: 1 };
   const iterations = options.iterations ?? 10_000;
   const confidence = options.confidence ?? 0.95;

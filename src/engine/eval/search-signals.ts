@@ -78,8 +78,6 @@ export class SearchSignals {
     k: number,
     seed?: number,
   ): Promise<InterleavedSearch> {
-    if (a.name === b.name)
-      throw new UnknownImpressionError('Interleaving needs two configurations with different names');
     const [listA, listB] = [
       await this.deps.runner.search(query.bytes, query.crop, a, k, query.label),
       await this.deps.runner.search(query.bytes, query.crop, b, k, query.label),
@@ -87,7 +85,7 @@ export class SearchSignals {
     const merged = teamDraftInterleave(listA, listB, {
       k,
       key: (r) => r.contentHash,
-      random: seededRandom(seed ?? (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0),
+      random: seededRandom(seed ?? Date.now() ^ (Math.random() * 2 ** 31)),
     });
     const impressionId = this.deps.interactions.logImpression({
       query: query.label,

@@ -1,4 +1,4 @@
-import { evaluateQuery, type MeasureSet } from './metrics.ts';
+import { aggregateMeasures, evaluateQuery, type MeasureSet } from './metrics.ts';
 
 /**
  * Scores one configuration's rankings of an evaluation set against the curator's grades, with the
@@ -64,13 +64,11 @@ export function scoreSet(
     }
     perQuery.push({ ...q, measures, unjudged });
   }
-  const mean: MeasureSet = {};
-  for (const name of names) {
-    const sum = perQuery.reduce((s, q) => s + (q.measures[name] ?? 0), 0);
-    // Counts add up over queries, as trec_eval's summary line does; measures are averaged.
-    mean[name] = name.startsWith('num_') ? sum : perQuery.length === 0 ? 0 : sum / perQuery.length;
-  }
-  mean['num_q'] = perQuery.length;
+  // Every measure is there even when no query is graded yet: a report shows zeros, not gaps.
+  const mean: MeasureSet = {
+    ...Object.fromEntries(names.map((name) => [name, 0])),
+    ...aggregateMeasures(perQuery.map((q) => q.measures)),
+  };
   const unjudged: Record<string, number> = {};
   for (const k of cutoffs) {
     unjudged[k] =
