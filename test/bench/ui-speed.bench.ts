@@ -1,14 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import { runCli } from '../cli/run-cli.ts';
 import {
   chromiumPath,
-  missingPrerequisite,
+  lookalike,
+  prerequisiteProblem,
   repoRoot,
   type RunningServer,
   startServe,
+  ukbenchPhotos,
 } from '../e2e/serve-fixture.ts';
 
 // Drop-to-first-results and scroll smoothness, in Chromium against `lookalike serve` on a
@@ -21,7 +23,8 @@ const DROPS = Number(process.env.LOOKALIKE_BENCH_DROPS ?? 24);
 const SCROLL_RESULTS = 5000;
 const PAUSE_BETWEEN_DROPS_MS = 300;
 const dataDir = path.resolve(repoRoot, '..', 'shared', 'data');
-const cli = path.join(repoRoot, 'bin', 'lookalike.cjs');
+/** Indexing and padding thousands of photos on a CPU. */
+const BUILD_TIMEOUT_MS = 1_200_000;
 const modelId = (
   JSON.parse(
     readFileSync(path.join(repoRoot, 'resources', 'models', 'mobilenet-v2-nsfwjs-b13.json'), 'utf8'),
@@ -31,17 +34,18 @@ const modelId = (
 ).id;
 
 const problem =
-  missingPrerequisite() ??
+  prerequisiteProblem(import.meta.filename) ??
   (existsSync(path.join(dataDir, 'caltech101-dev', 'manifest.tsv'))
     ? null
     : `the shared Caltech-101 photos are not in ${dataDir}`);
 
-function manifest(set: string): string[] {
-  return readFileSync(path.join(dataDir, set, 'manifest.tsv'), 'utf8')
+function caltechPhotos(): string[] {
+  const set = path.join(dataDir, 'caltech101-dev');
+  return readFileSync(path.join(set, 'manifest.tsv'), 'utf8')
     .trim()
     .split('\n')
     .slice(1)
-    .map((line) => path.join(dataDir, set, line.split('\t')[0]!));
+    .map((line) => path.join(set, line.split('\t')[0]!));
 }
 
 interface BenchLibrary {
@@ -61,29 +65,23 @@ function buildLibrary(): BenchLibrary {
   const photos = path.join(dir, 'Photos');
   const libraryPath = path.join(dir, 'library.db');
   const done = path.join(dir, 'built');
-  const ukbench = manifest('ukbench-dev');
+  const ukbench = ukbenchPhotos(Infinity).map((p) => p.file);
   if (!existsSync(done)) {
     mkdirSync(path.join(photos, 'ukbench'), { recursive: true });
     mkdirSync(path.join(photos, 'caltech'), { recursive: true });
     for (const f of ukbench) linkSync(f, path.join(photos, 'ukbench', path.basename(f)));
-    for (const f of manifest('caltech101-dev')) {
+    for (const f of caltechPhotos()) {
       linkSync(f, path.join(photos, 'caltech', `${path.basename(path.dirname(f))}-${path.basename(f)}`));
     }
-    const run = (args: string[]): string => {
-      const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 1_200_000 });
-      if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
-      return r.stdout;
-    };
-    run([cli, 'index', photos, '--library', libraryPath, '--device', 'cpu']);
-    console.log(
-      run([
-        path.join(repoRoot, 'test', 'bench', 'pad-library.ts'),
-        libraryPath,
-        photos,
-        String(LIBRARY_SIZE),
-        modelId,
-      ]).trim(),
-    );
+    lookalike(['index', photos, '--library', libraryPath, '--device', 'cpu'], {
+      timeoutMs: BUILD_TIMEOUT_MS,
+    });
+    const padded = runCli([libraryPath, photos, String(LIBRARY_SIZE), modelId], {
+      entry: path.join(repoRoot, 'test', 'bench', 'pad-library.ts'),
+      timeoutMs: BUILD_TIMEOUT_MS,
+    });
+    if (padded.status !== 0) throw new Error(`pad-library.ts failed: ${padded.stderr}`);
+    console.log(padded.stdout.trim());
     writeFileSync(done, new Date().toISOString());
   }
   // Every 20th UKBench photo: a spread of objects, each a copy dropped from outside the library.

@@ -10,13 +10,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real `lookalike` command (from source) as a child process. */
-export function runCli(args: readonly string[], options: { entry?: string } = {}): CliRun {
+/**
+ * Runs the real `lookalike` command (from source, or `entry`) as a child process; `timeoutMs`
+ * (default 2 minutes) is for the long jobs, like indexing thousands of photos.
+ */
+export function runCli(
+  args: readonly string[],
+  options: { entry?: string; timeoutMs?: number } = {},
+): CliRun {
   const entry = options.entry ?? path.join(repoRoot, 'src', 'cli', 'main.ts');
   const r = spawnSync(process.execPath, [entry, ...args], {
     encoding: 'utf8',
     cwd: repoRoot,
-    timeout: 120_000,
+    timeout: options.timeoutMs ?? 120_000,
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
+import { runCli } from '../cli/run-cli.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 /** Real photos shared by the team (see ../shared/data/README.md); never copied into the repository. */
@@ -75,17 +76,16 @@ export function makePhotoLibrary(groups: number): PhotoLibrary {
   };
 }
 
+/** Runs the built `lookalike` command and returns what it printed; throws with its stderr if it fails. */
+export function lookalike(args: string[], options: { timeoutMs?: number } = {}): string {
+  const r = runCli(args, { entry: cliEntry, ...options });
+  if (r.status !== 0) throw new Error(`lookalike ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return r.stdout;
+}
+
 /** Runs `lookalike index` (the built command) so a suite can start from an indexed library. */
 export function indexWithCli(library: PhotoLibrary): void {
-  const r = spawnSync(
-    process.execPath,
-    [cliEntry, 'index', library.photos, '--library', library.libraryPath, '--device', 'cpu'],
-    {
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
-  );
-  if (r.status !== 0) throw new Error(`lookalike index failed: ${r.stderr}`);
+  lookalike(['index', library.photos, '--library', library.libraryPath, '--device', 'cpu']);
 }
 
 export interface RunningServer {
@@ -93,10 +93,16 @@ export interface RunningServer {
   url: string;
   origin: string;
   token: string;
+  /** POSTs to /api/<method> with the token, as the page does. */
+  call(method: string, body?: unknown): Promise<Response>;
   stop(): Promise<void>;
 }
 
-/** Starts `lookalike serve` (the built command) as a child process and waits for its link. */
+/**
+ * Starts `lookalike serve` (the built command) as a child process and waits for its link. Its
+ * models folder is one beside the library (empty unless a test puts models there), never the
+ * developer's own, so what the app offers and lists is the same on every machine.
+ */
 export async function startServe(
   libraryPath: string,
   options: { args?: string[]; env?: NodeJS.ProcessEnv } = {},
@@ -104,7 +110,15 @@ export async function startServe(
   const child: ChildProcess = spawn(
     process.execPath,
     [cliEntry, 'serve', '--library', libraryPath, '--device', 'cpu', '--port', '0', ...(options.args ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1', ...options.env } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        NODE_NO_WARNINGS: '1',
+        LOOKALIKE_MODELS_DIR: path.join(path.dirname(libraryPath), 'models'),
+        ...options.env,
+      },
+    },
   );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -125,10 +139,17 @@ export async function startServe(
     });
   });
   const parsed = new URL(url);
+  const token = parsed.searchParams.get('token')!;
   return {
     url,
     origin: parsed.origin,
-    token: parsed.searchParams.get('token')!,
+    token,
+    call: (method, body = {}) =>
+      fetch(`${parsed.origin}/api/${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
