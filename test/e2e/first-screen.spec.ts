@@ -40,11 +40,7 @@ test.describe('Search: the first screen of results comes first', () => {
   test.afterAll(() => lib?.cleanup());
 
   async function impressions(): Promise<number> {
-    const res = await fetch(`${server.origin}/api/evalClickThrough`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const res = await server.call('evalClickThrough');
     return ((await res.json()) as { impressions: number }).impressions;
   }
 
@@ -69,7 +65,11 @@ test.describe('Search: the first screen of results comes first', () => {
       buffer: readFileSync(lib.photo(12, 0)),
     });
     await expect.poll(() => exchanges.length).toBe(2);
-    const [first, full] = exchanges as [SearchExchange, SearchExchange];
+    // Told apart by what they asked, not by which answer came back first.
+    const first = exchanges.find((e) => e.request.provisional === true)!;
+    const full = exchanges.find((e) => e.request.provisional !== true)!;
+    expect(first).toBeDefined();
+    expect(full).toBeDefined();
     const results = page.getByRole('list', { name: 'Results' });
     await expect(results.getByRole('listitem').first()).toHaveAttribute(
       'aria-setsize',

@@ -57,7 +57,12 @@ test.describe('Search after the engine restarted', () => {
     await expect(page.getByText(/Lost the connection/)).toHaveCount(0, { timeout: 15_000 });
 
     // Searching again with the same photo (here: fewer results) works without dropping it again.
+    // The search that follows the photo's second upload: only once it answered do the checks
+    // below say anything about it.
+    const searched = page.waitForResponse((res) => res.url().endsWith('/api/search') && uploads.length === 1);
     await page.getByLabel('Show up to').selectOption('50');
+    await expect.poll(() => uploads.length).toBe(1);
+    await searched;
     await expect(page.getByText('Finding more…')).toHaveCount(0);
     await expect(first).toHaveAccessibleName(/^ukbench00009\.jpg, rank 1,/);
     await expect(page.getByRole('alert')).toHaveCount(0);

@@ -28,6 +28,23 @@ interface SearchAnswer {
   results?: number;
 }
 
+/**
+ * Opens the app in a fresh browser profile (each test has its own), where the first-run offer
+ * shows again, and declines it.
+ */
+async function openApp(page: Page, server: RunningServer): Promise<void> {
+  await page.goto(server.url);
+  await page
+    .getByRole('region', { name: /Get better matches/ })
+    .getByRole('button', { name: 'Not now' })
+    .click();
+}
+
+async function openSettings(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+}
+
 test.describe('Settings: models', () => {
   test.skip(problem !== null, `End-to-end tests skipped: ${problem}`);
   test.describe.configure({ mode: 'serial' });
@@ -38,30 +55,9 @@ test.describe('Settings: models', () => {
 
   /** A search through the API, as any window would send it (the page's own requests are not awaited). */
   async function searchNow(): Promise<SearchAnswer> {
-    const res = await fetch(`${server.origin}/api/search`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: { kind: 'library', path: lib.photo(3, 0) }, k: 10 }),
-    });
+    const res = await server.call('search', { query: { kind: 'library', path: lib.photo(3, 0) }, k: 10 });
     const body = (await res.json()) as { model?: string; results?: unknown[] };
     return { status: res.status, model: body.model, results: body.results?.length };
-  }
-
-  /**
-   * Opens the app in a fresh browser profile (each test has its own), where the first-run offer
-   * shows again, and declines it.
-   */
-  async function openApp(page: Page): Promise<void> {
-    await page.goto(server.url);
-    await page
-      .getByRole('region', { name: /Get better matches/ })
-      .getByRole('button', { name: 'Not now' })
-      .click();
-  }
-
-  async function openSettings(page: Page): Promise<void> {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
-    await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
   }
 
   test.beforeAll(async () => {
@@ -99,7 +95,7 @@ test.describe('Settings: models', () => {
   });
 
   test('lists the models with size, licence and the active one; shows where they run', async ({ page }) => {
-    await openApp(page);
+    await openApp(page, server);
     await openSettings(page);
     const installed = page.getByRole('list', { name: 'Installed models' });
     const bundled = installed.getByRole('listitem', { name: BUNDLED });
@@ -126,7 +122,7 @@ test.describe('Settings: models', () => {
   test('refuses a bad model file with a readable reason', async ({ page }) => {
     const broken = path.join(lib.dir, 'broken.onnx');
     writeFileSync(broken, 'this is not a model');
-    await openApp(page);
+    await openApp(page, server);
     await openSettings(page);
     const field = page.getByLabel('Model file path');
     const refusal = page.getByRole('region', { name: 'Add a model from a file' }).getByRole('alert');
@@ -160,7 +156,7 @@ test.describe('Settings: models', () => {
     page,
   }) => {
     test.skip(!existsSync(sharedTflite), `the shared model is not at ${sharedTflite}`);
-    await openApp(page);
+    await openApp(page, server);
     await openSettings(page);
 
     await page.getByLabel('Model file path').fill(sharedTflite);
@@ -205,7 +201,8 @@ test.describe('Settings: models', () => {
     await active.getByRole('button', { name: 'Resume' }).click();
     const searches: SearchAnswer[] = [];
     while (await bar.isVisible()) searches.push(await searchNow());
-    expect(searches.every((s) => s.status === 200 && s.results === 10)).toBe(true);
+    expect(searches.length).toBeGreaterThan(0);
+    for (const answer of searches) expect(answer).toMatchObject({ status: 200, results: 10 });
 
     await expect(active).toContainText(`Searches use ${IMAGENET}.`, { timeout: 60_000 });
     await expect(imagenet).toContainText('Active');
@@ -221,12 +218,12 @@ test.describe('Settings: models', () => {
   test('removes a model after confirming, but refuses the active one with the reason', async ({ page }) => {
     test.skip(!existsSync(sharedTflite), `the shared model is not at ${sharedTflite}`);
     await page.goto(server.url);
-    // With a better model installed there is nothing to offer.
-    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-    await expect(page.getByRole('region', { name: /Get better matches/ })).toHaveCount(0);
     await openSettings(page);
     const installed = page.getByRole('list', { name: 'Installed models' });
     const imagenet = installed.getByRole('listitem', { name: IMAGENET });
+    // With a better model installed there is nothing to offer (asked once the models are listed).
+    await expect(imagenet).toBeVisible();
+    await expect(page.getByRole('region', { name: /Get better matches/ })).toHaveCount(0);
     await imagenet.getByRole('button', { name: `Remove ${IMAGENET}` }).click();
     // The question takes the focus (its safe answer), so it can be answered from the keyboard.
     await expect(
@@ -293,12 +290,8 @@ test.describe('Settings: downloading the recommended model', () => {
 
   test('shows a download with bytes and rate, and cancels it', async ({ page }) => {
     files.behaviour.stallAfter = 1_000_000;
-    await page.goto(server.url);
-    await page
-      .getByRole('region', { name: /Get better matches/ })
-      .getByRole('button', { name: 'Not now' })
-      .click();
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+    await openApp(page, server);
+    await openSettings(page);
     const imagenet = page
       .getByRole('list', { name: 'More models' })
       .getByRole('listitem', { name: IMAGENET });
@@ -326,7 +319,7 @@ test.describe('Settings: downloading the recommended model', () => {
     await offer.getByRole('button', { name: 'Download (3.6 MB) and use it' }).click();
     await expect(offer).toBeHidden({ timeout: 60_000 });
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Settings' }).click();
+    await openSettings(page);
     const installed = page
       .getByRole('list', { name: 'Installed models' })
       .getByRole('listitem', { name: IMAGENET });
