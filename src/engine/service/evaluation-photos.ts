@@ -6,6 +6,8 @@ import { probeImage } from '../imaging/image-preview.ts';
 import type { IdentifiedImage, ImageIdentityRepository } from '../store/image-identity-repository.ts';
 import { type StoredQuery, UploadedQueries } from './uploaded-queries.ts';
 
+type ImageInfo = { width: number; height: number; format: string };
+
 export interface QueryImage {
   source: 'library' | 'external';
   contentHash: string;
@@ -94,12 +96,26 @@ export class EvaluationPhotos {
   }
 
   /** Keeps bytes so a window can show them (as an uploaded query is shown); reuses a live id. */
-  showable(bytes: Buffer, name: string, info: { width: number; height: number; format: string }): string {
+  showable(bytes: Buffer, name: string, info: ImageInfo): string {
     const hash = createHash('sha256').update(bytes).digest('hex');
-    const known = this.shownIds.get(hash);
+    return this.showableByHash(hash, () => ({ bytes, name, info }))!;
+  }
+
+  /**
+   * As `showable`, for an image whose content hash is known (an external query): its bytes are
+   * loaded only when no live id shows it yet, so listing a set reads no image twice. Undefined
+   * when `load` finds nothing.
+   */
+  showableByHash(
+    contentHash: string,
+    load: () => { bytes: Buffer; name: string; info: ImageInfo } | undefined,
+  ): string | undefined {
+    const known = this.shownIds.get(contentHash);
     if (known && this.shown.get(known)) return known;
-    const stored = this.shown.add(bytes, name, info);
-    this.shownIds.set(hash, stored.id);
+    const image = load();
+    if (!image) return undefined;
+    const stored = this.shown.add(image.bytes, image.name, image.info);
+    this.shownIds.set(contentHash, stored.id);
     return stored.id;
   }
 }

@@ -24,6 +24,7 @@ import { probeImage } from '../imaging/image-preview.ts';
 import { dot } from '../search/duplicate-collapse.ts';
 import type { EvalQueryRow, EvalSetRow } from '../store/evaluation-set-repository.ts';
 import type { EvaluationStore } from '../store/evaluation-store.ts';
+import type { IdentifiedImage } from '../store/image-identity-repository.ts';
 import { EvaluationPhotos } from './evaluation-photos.ts';
 import type { StoredQuery, UploadedQueries } from './uploaded-queries.ts';
 
@@ -187,7 +188,7 @@ export class EvaluationService implements EvaluationHandlers {
         ?.queryId;
     const row = targetId === undefined ? undefined : this.store.sets.getQuery(setId, targetId);
     if (queryId !== undefined && !row) throw new ApiError('not-found', `Query ${queryId} is not in this set`);
-    if (!row) return { query: null, items: [], progress: this.progress(setId) };
+    if (!row) return { query: null, items: [], progress: this.progress(setId, progress) };
     const pool = blindOrder(row.id, this.store.judgments.pool(row.id));
     const grades = this.store.judgments.judgments(row.id);
     const here = this.store.identity.byHashes(pool.map((p) => p.contentHash));
@@ -204,7 +205,7 @@ export class EvaluationService implements EvaluationHandlers {
           grade: grades.get(p.contentHash) ?? null,
         };
       }),
-      progress: this.progress(setId),
+      progress: this.progress(setId, progress),
     };
   }
 
@@ -295,24 +296,29 @@ export class EvaluationService implements EvaluationHandlers {
 
   async evalInvariance(req: Req<'evalInvariance'>): Promise<EvaluationResults['evalInvariance']> {
     if (req.setId !== undefined) this.set(req.setId);
-    const anchorPaths = req.anchors.map((p) => this.photos.libraryPhoto(p).path);
-    if (anchorPaths.length === 0 && req.setId !== undefined) {
-      for (const q of this.store.sets.queries(req.setId)) {
-        if (q.source !== 'library') continue;
-        const found = this.store.identity.byHashes([q.contentHash]).get(q.contentHash);
-        if (found) anchorPaths.push(found.path);
+    // Content hash by path, each anchor once, in the order given.
+    const anchorPhotos = new Map<string, string>();
+    for (const typed of req.anchors) {
+      const photo = this.photos.libraryPhoto(typed);
+      anchorPhotos.set(photo.path, photo.contentHash);
+    }
+    if (anchorPhotos.size === 0 && req.setId !== undefined) {
+      const queries = this.store.sets.queries(req.setId);
+      const here = this.libraryPhotosOf(queries);
+      for (const q of queries) {
+        const found = q.source === 'library' ? here.get(q.contentHash) : undefined;
+        if (found) anchorPhotos.set(found.path, found.contentHash);
       }
     }
     const triplets = req.setId === undefined ? [] : await this.tripletCases(req.setId);
-    if (anchorPaths.length === 0 && triplets.length === 0) {
+    if (anchorPhotos.size === 0 && triplets.length === 0) {
       throw new ApiError(
         'bad-request',
         'Choose anchor photos of the library, or a set with library queries or triplets',
       );
     }
     const anchors: InvarianceAnchor[] = [];
-    for (const p of new Set(anchorPaths)) {
-      const { contentHash } = this.photos.libraryPhoto(p);
+    for (const [p, contentHash] of anchorPhotos) {
       anchors.push({ path: p, contentHash, bytes: await this.photos.read(p) });
     }
     return runInvarianceTests(this.runner, {
@@ -408,8 +414,7 @@ export class EvaluationService implements EvaluationHandlers {
     return { id: set.id, name: set.name, createdAt: set.createdAt, progress: this.progress(set.id) };
   }
 
-  private progress(setId: number): EvalProgress {
-    const rows = this.store.judgments.progress(setId);
+  private progress(setId: number, rows = this.store.judgments.progress(setId)): EvalProgress {
     return {
       queries: rows.length,
       queriesDone: rows.filter((r) => r.pooled > 0 && r.judged === r.pooled).length,
@@ -420,21 +425,32 @@ export class EvaluationService implements EvaluationHandlers {
 
   private queryInfos(setId: number): EvalQueryInfo[] {
     const counts = new Map(this.store.judgments.progress(setId).map((p) => [p.queryId, p]));
-    return this.store.sets
-      .queries(setId)
-      .map((q) => this.queryInfo(q, counts.get(q.id) ?? { pooled: 0, judged: 0 }));
+    const queries = this.store.sets.queries(setId);
+    const here = this.libraryPhotosOf(queries);
+    return queries.map((q) => this.queryInfo(q, counts.get(q.id) ?? { pooled: 0, judged: 0 }, here));
   }
 
-  private queryInfo(q: EvalQueryRow, counts: { pooled: number; judged: number }): EvalQueryInfo {
-    const where =
-      q.source === 'library'
-        ? (this.store.identity.byHashes([q.contentHash]).get(q.contentHash)?.path ?? null)
-        : null;
-    let uploadId: string | undefined;
-    if (q.source === 'external') {
-      const stored = this.store.sets.getQueryImage(q.contentHash);
-      if (stored) uploadId = this.photos.showable(stored.bytes, stored.name, stored);
-    }
+  /** Where the library queries' photos are now, by content hash. */
+  private libraryPhotosOf(queries: readonly EvalQueryRow[]): Map<string, IdentifiedImage> {
+    return this.store.identity.byHashes(
+      queries.filter((q) => q.source === 'library').map((q) => q.contentHash),
+    );
+  }
+
+  private queryInfo(
+    q: EvalQueryRow,
+    counts: { pooled: number; judged: number },
+    here = this.libraryPhotosOf([q]),
+  ): EvalQueryInfo {
+    const where = q.source === 'library' ? (here.get(q.contentHash)?.path ?? null) : null;
+    // The stored image's content hash is the query's: its bytes are read only to be shown first.
+    const uploadId =
+      q.source === 'external'
+        ? this.photos.showableByHash(q.contentHash, () => {
+            const stored = this.store.sets.getQueryImage(q.contentHash);
+            return stored && { bytes: stored.bytes, name: stored.name, info: stored };
+          })
+        : undefined;
     return {
       id: q.id,
       qid: q.qid,
@@ -449,7 +465,7 @@ export class EvaluationService implements EvaluationHandlers {
     };
   }
 
-  /** Keeps bytes among the uploaded queries so a window can show them; reuses a live id. */
+  /** Where a triplet's photos are now (null: no longer in the library). */
   private tripletInfo(t: {
     id: number;
     anchorHash: string;

@@ -103,6 +103,12 @@ describe('evaluation sets, pooling and grading', () => {
     // Shown to windows from the workbench's own store: the person's uploads are left alone.
     expect(service.shownImage(q.uploadId!)?.bytes.equals(external)).toBe(true);
     expect(uploads.get(q.uploadId!)).toBeUndefined();
+    // Listing the set shows it under the same id, without reading the stored image again.
+    const readImage = vi.spyOn(engine.evaluationStore().sets, 'getQueryImage');
+    const listed = await service.evalSet({ setId });
+    expect(listed.queries.find((x) => x.id === q.id)?.uploadId).toBe(q.uploadId);
+    expect(readImage).not.toHaveBeenCalled();
+    readImage.mockRestore();
 
     await expectApiError(
       service.evalAddQuery({ setId, query: { kind: 'library', path: path.join(tmp.dir, 'nope.jpg') } }),
