@@ -57,6 +57,15 @@ test.describe('Search: the first screen of results comes first', () => {
         }),
       );
     });
+    // In the order they happen: thumbnails arriving, and the request for the rest of the results.
+    const order: string[] = [];
+    page.on('requestfinished', (req) => {
+      if (req.url().includes('/api/image?')) order.push('thumbnail');
+    });
+    page.on('request', (req) => {
+      if (req.url().endsWith('/api/search') && !(req.postDataJSON() as { provisional?: boolean }).provisional)
+        order.push('rest asked');
+    });
     const before = await impressions();
     await page.goto(server.url);
     await page.getByLabel('Query image').setInputFiles({
@@ -88,6 +97,9 @@ test.describe('Search: the first screen of results comes first', () => {
     expect(full.paths.length).toBeLessThanOrEqual(100);
     // The first screen is the start of the full answer: nothing shown moves when the rest arrives.
     expect(full.paths.slice(0, 60)).toEqual(first.paths);
+    // The rest was asked for once the first screen's pictures had arrived, not while they loaded.
+    expect(order.indexOf('rest asked')).toBeGreaterThan(0);
+    expect(order.slice(0, order.indexOf('rest asked'))).toContain('thumbnail');
     // The search is logged once, as the full answer it showed.
     expect(full.impressionId).toBeGreaterThan(0);
     expect(await impressions()).toBe(before + 1);

@@ -199,9 +199,10 @@ test.describe('Settings: models', () => {
     await saveScreenshot(page, 'settings.png');
 
     await active.getByRole('button', { name: 'Resume' }).click();
+    // Searched until the switch is done (at least once, however fast the rest of it goes).
     const searches: SearchAnswer[] = [];
-    while (await bar.isVisible()) searches.push(await searchNow());
-    expect(searches.length).toBeGreaterThan(0);
+    do searches.push(await searchNow());
+    while (await bar.isVisible());
     for (const answer of searches) expect(answer).toMatchObject({ status: 200, results: 10 });
 
     await expect(active).toContainText(`Searches use ${IMAGENET}.`, { timeout: 60_000 });
