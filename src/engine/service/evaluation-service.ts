@@ -82,7 +82,7 @@ export class EvaluationService implements EvaluationHandlers {
     this.runs = new SetRuns({
       store: this.store,
       runner: this.runner,
-      activeModel: () => deps.engine.manifest.id,
+      activeModel: () => deps.engine.activeModelId(),
     });
     this.signals = new SearchSignals({
       interactions: this.store.interactions,
