@@ -6,8 +6,8 @@ import type { ImageIdentityRepository } from '../store/image-identity-repository
 
 /** What evaluation needs from the engine's search (Engine implements it). */
 export interface EvaluationSearchEngine {
-  /** The model answering searches now. */
-  readonly manifest: { id: string };
+  /** The model answering searches now, as the library records it. */
+  activeModelId(): string;
   searchByImageBytes(
     bytes: Uint8Array,
     request: {
